@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import path, re_path
+
+from comity.api.base import api
+from comity.api.routers.core import router as core_router
+
+api.add_router("/", core_router)
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return JsonResponse({"code": "not_found", "message": "No such API endpoint."}, status=404)
+
+
+api_urlpatterns = [
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+]

@@ -1,0 +1,47 @@
+"""Stable codes of the core app. Codes come from shared/domain/vocabulary.md and never change."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StateKind(models.TextChoices):
+    STATE = "state", _("State")
+    REGIONAL_ORGANIZATION = "regional_organization", _("Regional economic integration organization")
+    SECRETARIAT = "secretariat", _("Secretariat")
+
+
+class AuthorityKind(models.TextChoices):
+    CENTRAL_AUTHORITY = "central_authority", _("Central authority")
+    COMPETENT_AUTHORITY = "competent_authority", _("Competent authority")
+    EXECUTING_AUTHORITY = "executing_authority", _("Executing authority")
+    FOCAL_POINT = "focal_point", _("Focal point")
+    SECRETARIAT = "secretariat", _("Secretariat")
+
+
+class Role(models.TextChoices):
+    DRAFTER = "drafter", _("Drafter")
+    CENTRAL_AUTHORITY_OFFICER = "central_authority_officer", _("Central authority officer")
+    EXECUTING_OFFICER = "executing_officer", _("Executing officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    DIRECTORY_EDITOR = "directory_editor", _("Directory editor")
+    SECRETARIAT_EDITOR = "secretariat_editor", _("Secretariat editor")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records. Dotted codes: `<object>.<verb>`."""
+
+    LOGIN = "user.logged_in", _("Logged in")
+    LOGIN_FAILED = "user.login_failed", _("Login failed")
+    LOGOUT = "user.logged_out", _("Logged out")
+    MFA_ACTIVATED = "user.mfa_activated", _("Activated two-factor authentication")
+    AUTHORITY_SWITCHED = "user.authority_switched", _("Switched active authority")
+    PREFERENCES_CHANGED = "user.preferences_changed", _("Changed preferences")
+    MEMBERSHIP_CREATED = "membership.created", _("Membership created")
+    MEMBERSHIP_ENDED = "membership.ended", _("Membership ended")
+    TOKEN_CREATED = "api_token.created", _("API token created")
+    TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    AUDIT_TRAIL_VIEWED = "audit_trail.viewed", _("Viewed an audit trail")
+    OBJECT_VIEWED = "object.viewed", _("Viewed")

@@ -1,0 +1,232 @@
+"""Comity settings: one module, read from the environment with strict parsing.
+
+Defaults give a zero-setup node (SQLite in ./var, console e-mail, local cache). Production sets
+COMITY_SECRET_KEY (or COMITY_SECRET_KEY_FILE), COMITY_DATABASE_URL and COMITY_ALLOWED_HOSTS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from comity.lib.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("COMITY_DATA_DIR") or (Path.cwd() / "var")).resolve()
+
+# A development key that the `comity.E001` check refuses outside DEBUG and tests.
+DEFAULT_SECRET_KEY = "comity-insecure-development-key-do-not-use-in-production"  # noqa: S105 - the check refuses it in production
+SECRET_KEY = env_str("COMITY_SECRET_KEY") or DEFAULT_SECRET_KEY
+DEBUG = env_bool("COMITY_DEBUG", False)
+COMITY_DEMO = env_bool("COMITY_DEMO", False)
+ALLOWED_HOSTS = env_list("COMITY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("COMITY_CSRF_TRUSTED_ORIGINS", [])
+
+# States hosted by this installation (ISO 3166-1 alpha-3). One code: a node; several: a hub.
+# Empty: no restriction (development, tests). Memberships can only be created for hosted States.
+COMITY_HOSTED_STATES = [code.upper() for code in env_list("COMITY_HOSTED_STATES", [])]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_htmx",
+    "csp",
+    "comity.core",
+    "comity.accounts",
+    "comity.web",
+    "comity.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "comity.accounts.middleware.TenancyMiddleware",
+    "comity.accounts.middleware.RequireMFAMiddleware",
+]
+
+ROOT_URLCONF = "comity.urls"
+WSGI_APPLICATION = "comity.wsgi.application"
+ASGI_APPLICATION = "comity.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "comity.web.context_processors.comity",
+            ],
+            "builtins": ["comity.web.templatetags.comity_tags"],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_database_url = env_str("COMITY_DATABASE_URL") or env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "comity.sqlite3"),
+            "OPTIONS": {
+                # Writers take the lock at BEGIN, so read-then-write transactions (the audit chain
+                # head) serialise instead of failing with "database is locked" mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_redis_url = env_str("COMITY_REDIS_URL")
+if _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+
+# --- Accounts, sessions, passwords ----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:home"
+
+ACCOUNT_ADAPTER = "comity.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # accounts are created by operators, not by sign-up
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Throttling and lockout: 10 failed logins a minute per IP, and 5 failures in 15 minutes lock the
+# account key (username/e-mail) for the rest of the window, whatever the IP.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("COMITY_LOGIN_FAILED_LIMIT") or "10/m/ip,5/15m/key",
+    "login": "30/m/ip",
+}
+MFA_ADAPTER = "comity.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env_str("COMITY_TOTP_ISSUER") or "Comity"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_PASSKEY_LOGIN_ENABLED = False
+
+HTTPS = env_bool("COMITY_HTTPS", True)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("COMITY_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "comity_session" if not HTTPS else "__Host-comity_session"
+CSRF_COOKIE_NAME = "comity_csrf" if not HTTPS else "__Host-comity_csrf"
+SECURE_SSL_REDIRECT = env_bool("COMITY_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("COMITY_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Strict CSP: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the TOTP QR code is a data: URI
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- API tokens -----------------------------------------------------------------------------
+COMITY_TOKEN_MAX_DAYS = env_int("COMITY_TOKEN_MAX_DAYS", 365, minimum=1)
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+# The six UN languages, each named in itself (a language switch must be readable to its reader).
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "comity_language"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps in the demo; collectstatic in production
+MEDIA_ROOT = DATA_DIR / "media"
+
+EMAIL_BACKEND = env_str("COMITY_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("COMITY_FROM_EMAIL") or "comity@localhost"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("COMITY_LOG_LEVEL") or "WARNING"},
+}
+
+# Labels used by system checks and templates.
+COMITY_NAME = _("Comity")

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from comity.core.enums import Role
+from comity.core.rules import can
+
+
+def comity(request: HttpRequest) -> dict[str, Any]:
+    principal = getattr(request, "principal", None)
+    return {
+        "principal": principal,
+        "nav": {
+            "dashboard": can(principal, "web.view_dashboard"),
+            "audit": can(principal, "core.view_audit_trail"),
+            "tokens": can(principal, "accounts.manage_own_tokens"),
+        },
+        "role_labels": dict(Role.choices),
+    }

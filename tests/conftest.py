@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from comity.accounts.principal import principal_for_session
+from tests.factories import World, make_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings: Any) -> None:
+    # Argon2 is the production hasher (tested in tests/accounts); tests hash with MD5 for speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return make_world()
+
+
+def logged_in(user: Any) -> Client:
+    """A client whose session has passed password and TOTP (force_login skips the login flow)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def principal(user: Any, **session: Any) -> Any:
+    return principal_for_session(user, session)
