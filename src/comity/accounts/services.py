@@ -109,6 +109,11 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     return token
 
 
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise InvalidInput("time_zone", f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris.")
+
+
 @transaction.atomic
 def user_set_preferences(*, actor: Principal, language: str | None = None, time_zone: str | None = None) -> Any:
     user = actor.user
@@ -121,8 +126,7 @@ def user_set_preferences(*, actor: Principal, language: str | None = None, time_
         user.language = language
         changed["language"] = language
     if time_zone is not None:
-        if time_zone not in zoneinfo.available_timezones():
-            raise InvalidInput("time_zone", f"Unknown time zone {time_zone!r}; use an IANA name such as Europe/Paris.")
+        validate_time_zone(time_zone)
         user.time_zone = time_zone
         changed["time_zone"] = time_zone
     if changed:

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from comity.accounts.enums import TokenScope
+from comity.accounts.services import validate_time_zone
+from comity.core.errors import InvalidInput
 
 
 class TokenCreateForm(forms.Form):
@@ -20,6 +22,15 @@ class TokenCreateForm(forms.Form):
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=[("", "—"), *settings.LANGUAGES], required=False)
     time_zone = forms.CharField(label=_("Time zone"), max_length=64, required=False, help_text=_("An IANA name, e.g. Europe/Paris."))
+
+    def clean_time_zone(self) -> str:
+        value: str = self.cleaned_data["time_zone"].strip()
+        if value:
+            try:
+                validate_time_zone(value)
+            except InvalidInput as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return value
 
 
 class AuditFilterForm(forms.Form):
