@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from comity.api.urls import api_urlpatterns
 
@@ -11,6 +13,7 @@ admin.site.login = login_required(admin.site.login)  # type: ignore[method-assig
 admin.site.site_header = "Comity operators"
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static("comity/favicon.svg"), permanent=True)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ops/admin/", admin.site.urls),

@@ -1,0 +1,191 @@
+"""`make bench`: Comity's performance figures, each beside the bare engine doing the same work.
+
+Runs against a fresh database: a temporary SQLite file by default, or a fresh PostgreSQL test
+database when COMITY_DATABASE_URL is set (created and dropped here). Prints min / median / p95
+and the ratio to the baseline measured in the same run. Goals come from DESIGN.md section 5;
+they are reported, never asserted.
+
+    python -m comity.bench [--audit-events N] [--api-calls N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def _setup() -> None:
+    if not (os.environ.get("COMITY_DATABASE_URL") or os.environ.get("DATABASE_URL")):
+        os.environ["COMITY_DATA_DIR"] = tempfile.mkdtemp(prefix="comity-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comity.settings")
+    os.environ.setdefault("COMITY_SECRET_KEY", "bench-only-key-" + "x" * 40)
+    import django
+
+    django.setup()
+
+
+def _stats(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[0], statistics.median(ordered), p95
+
+
+def _time(fn: Callable[[], Any], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.2f} ms"
+
+
+def _line(name: str, ours: list[float], bare: list[float], extra: str = "") -> None:
+    o_min, o_med, o_p95 = _stats(ours)
+    b_min, b_med, b_p95 = _stats(bare)
+    print(f"{name}")
+    print(f"    comity  min {_fmt_ms(o_min)}  median {_fmt_ms(o_med)}  p95 {_fmt_ms(o_p95)}")
+    print(f"    bare    min {_fmt_ms(b_min)}  median {_fmt_ms(b_med)}  p95 {_fmt_ms(b_p95)}")
+    print(f"    ratio to bare: median {o_med / b_med:5.2f}x  p95 {o_p95 / b_p95:5.2f}x{extra}")
+
+
+def bench_audit_verify(events: int, runs: int) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from comity.core.audit import GENESIS, event_digest, verify_chain
+    from comity.core.models import AuditChainHead, AuditEvent, State
+    from comity.core.tenancy import state_scope
+
+    state = State.objects.create(code="BNC", name="Bench State")
+    now = timezone.now()
+    prev = GENESIS
+    batch: list[AuditEvent] = []
+    with state_scope(state.pk):
+        for seq in range(1, events + 1):
+            data = {"request": f"r{seq % 997}", "status": "registered", "n": seq}
+            digest = event_digest(
+                state_code=state.code, seq=seq, created_at=now, actor_ref="bench-actor", authority_ref="benchauth",
+                action="request.status_changed", object_type="request", object_id=f"r{seq % 997}", data=data, prev_hash=prev,
+            )
+            batch.append(
+                AuditEvent(
+                    state=state, seq=seq, created_at=now, actor_ref="bench-actor", authority_ref="benchauth",
+                    action="request.status_changed", object_type="request", object_id=f"r{seq % 997}", data=data,
+                    prev_hash=prev, hash=digest,
+                )
+            )
+            prev = digest
+            if len(batch) == 5000:
+                AuditEvent.objects.bulk_create(batch)
+                batch = []
+        AuditEvent.objects.bulk_create(batch)
+        AuditChainHead.objects.create(state=state, seq=events, hash=prev)
+
+    report = verify_chain(state)
+    assert report.ok and report.events == events, report.breaks[:3]
+
+    table = AuditEvent._meta.db_table
+
+    def bare() -> None:
+        # The floor: read the same columns in order with a raw cursor and SHA-256 each row.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT seq, created_at, actor_ref, authority_ref, action, object_type, object_id, data, prev_hash, hash "  # noqa: S608 - fixed table name
+                f"FROM {table} WHERE state_id = %s ORDER BY seq",
+                [state.pk],
+            )
+            sha = hashlib.sha256
+            while rows := cursor.fetchmany(20_000):
+                for row in rows:
+                    sha(repr(row).encode()).hexdigest()
+
+    ours = _time(lambda: verify_chain(state), runs)
+    base = _time(bare, runs)
+    rate = events / statistics.median(ours)
+    p95_rate = events / _stats(ours)[2]
+    _line(
+        f"audit chain verification ({events:,} events, {runs} runs)",
+        ours,
+        base,
+        f"\n    throughput: median {rate:,.0f} events/s, p95 {p95_rate:,.0f} events/s  (goal >= 100,000 events/s)",
+    )
+
+
+def bench_api_call(calls: int) -> None:
+    from django.http import HttpRequest, JsonResponse
+    from django.test import Client, override_settings
+    from django.urls import include, path
+
+    from comity.accounts.models import User
+    from comity.accounts.principal import principal_for_session
+    from comity.accounts.services import api_token_create
+    from comity.core.enums import AuthorityKind, Role
+    from comity.core.models import Authority, State
+    from comity.core.services import membership_create
+    from comity.core.tenancy import state_scope
+
+    state = State.objects.create(code="BNA", name="Bench API State")
+    authority = Authority.objects.create(state=state, name="Bench central authority", kind=AuthorityKind.CENTRAL_AUTHORITY)
+    user = User.objects.create_user("bench", password=None)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    membership_create(actor=None, user=user, authority=authority, role=Role.SUPERVISOR)
+    actor = principal_for_session(user, {})
+    with state_scope(state.pk):
+        _token, secret = api_token_create(actor=actor, name="bench", scopes=["read"], days=1)
+
+    def bare_view(request: HttpRequest) -> JsonResponse:
+        return JsonResponse({"ok": True})
+
+    urlpatterns = [path("__bench/bare", bare_view), path("", include("comity.urls"))]
+    module = type("BenchUrls", (), {"urlpatterns": urlpatterns})
+
+    with override_settings(ROOT_URLCONF=module, ALLOWED_HOSTS=["testserver"]):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert client.get("/api/v1/me").status_code == 200
+        assert client.get("/__bench/bare").status_code == 200
+        for _ in range(50):  # warm-up
+            client.get("/api/v1/me")
+            client.get("/__bench/bare")
+        ours = _time(lambda: client.get("/api/v1/me"), calls)
+        bare = _time(lambda: client.get("/__bench/bare"), calls)
+    _line(f"authenticated API call GET /api/v1/me vs bare Django view, in-process, full middleware ({calls:,} calls)", ours, bare)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--audit-events", type=int, default=200_000)
+    parser.add_argument("--audit-runs", type=int, default=5)
+    parser.add_argument("--api-calls", type=int, default=2_000)
+    args = parser.parse_args(argv)
+    _setup()
+    from django.db import connection
+
+    from comity import __version__
+
+    if connection.vendor == "sqlite":
+        # A file, as in production, rather than Django's default in-memory test database.
+        connection.settings_dict["TEST"]["NAME"] = os.path.join(os.environ["COMITY_DATA_DIR"], "bench.sqlite3")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        print(f"Comity {__version__} benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})\n")
+        bench_audit_verify(args.audit_events, args.audit_runs)
+        print()
+        bench_api_call(args.api_calls)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
