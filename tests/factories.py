@@ -46,14 +46,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def mfa(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805 - factory_boy hook
+    def mfa(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         obj.save()
         if create and extracted is not False and not obj.authenticator_set.filter(type="totp").exists():
             TOTP.activate(obj, TOTP_SECRET)
 
 
 def member(username: str, authority: Authority, *roles: Role, mfa: bool = True) -> Any:
-    user = get_user_model().objects.filter(username=username).first() or UserFactory(username=username, mfa=mfa)
+    user = get_user_model().objects.filter(username=username).first() or UserFactory(
+        username=username, mfa=mfa
+    )
     for role in roles:
         membership_create(actor=None, user=user, authority=authority, role=role)
     return user

@@ -32,7 +32,7 @@ def _setup() -> None:
 
 def _stats(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return ordered[0], statistics.median(ordered), p95
 
 
@@ -74,14 +74,30 @@ def bench_audit_verify(events: int, runs: int) -> None:
         for seq in range(1, events + 1):
             data = {"request": f"r{seq % 997}", "status": "registered", "n": seq}
             digest = event_digest(
-                state_code=state.code, seq=seq, created_at=now, actor_ref="bench-actor", authority_ref="benchauth",
-                action="request.status_changed", object_type="request", object_id=f"r{seq % 997}", data=data, prev_hash=prev,
+                state_code=state.code,
+                seq=seq,
+                created_at=now,
+                actor_ref="bench-actor",
+                authority_ref="benchauth",
+                action="request.status_changed",
+                object_type="request",
+                object_id=f"r{seq % 997}",
+                data=data,
+                prev_hash=prev,
             )
             batch.append(
                 AuditEvent(
-                    state=state, seq=seq, created_at=now, actor_ref="bench-actor", authority_ref="benchauth",
-                    action="request.status_changed", object_type="request", object_id=f"r{seq % 997}", data=data,
-                    prev_hash=prev, hash=digest,
+                    state=state,
+                    seq=seq,
+                    created_at=now,
+                    actor_ref="bench-actor",
+                    authority_ref="benchauth",
+                    action="request.status_changed",
+                    object_type="request",
+                    object_id=f"r{seq % 997}",
+                    data=data,
+                    prev_hash=prev,
+                    hash=digest,
                 )
             )
             prev = digest
@@ -92,7 +108,8 @@ def bench_audit_verify(events: int, runs: int) -> None:
         AuditChainHead.objects.create(state=state, seq=events, hash=prev)
 
     report = verify_chain(state)
-    assert report.ok and report.events == events, report.breaks[:3]
+    if not report.ok or report.events != events:
+        raise SystemExit(f"bench chain does not verify: {report.breaks[:3]}")
 
     table = AuditEvent._meta.db_table
 
@@ -135,7 +152,9 @@ def bench_api_call(calls: int) -> None:
     from comity.core.tenancy import state_scope
 
     state = State.objects.create(code="BNA", name="Bench API State")
-    authority = Authority.objects.create(state=state, name="Bench central authority", kind=AuthorityKind.CENTRAL_AUTHORITY)
+    authority = Authority.objects.create(
+        state=state, name="Bench central authority", kind=AuthorityKind.CENTRAL_AUTHORITY
+    )
     user = User.objects.create_user("bench", password=None)
     from allauth.mfa.totp.internal.auth import TOTP
 
@@ -153,18 +172,26 @@ def bench_api_call(calls: int) -> None:
 
     with override_settings(ROOT_URLCONF=module, ALLOWED_HOSTS=["testserver"]):
         client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        assert client.get("/api/v1/me").status_code == 200
-        assert client.get("/__bench/bare").status_code == 200
+        for url in ("/api/v1/me", "/__bench/bare"):
+            status = client.get(url).status_code
+            if status != 200:
+                raise SystemExit(f"bench setup: {url} answered {status}")
         for _ in range(50):  # warm-up
             client.get("/api/v1/me")
             client.get("/__bench/bare")
         ours = _time(lambda: client.get("/api/v1/me"), calls)
         bare = _time(lambda: client.get("/__bench/bare"), calls)
-    _line(f"authenticated API call GET /api/v1/me vs bare Django view, in-process, full middleware ({calls:,} calls)", ours, bare)
+    _line(
+        f"authenticated API call GET /api/v1/me vs bare Django view, in-process, full middleware ({calls:,} calls)",
+        ours,
+        bare,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--audit-events", type=int, default=200_000)
     parser.add_argument("--audit-runs", type=int, default=5)
     parser.add_argument("--api-calls", type=int, default=2_000)
@@ -176,10 +203,14 @@ def main(argv: list[str] | None = None) -> None:
 
     if connection.vendor == "sqlite":
         # A file, as in production, rather than Django's default in-memory test database.
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(os.environ["COMITY_DATA_DIR"], "bench.sqlite3")
+        connection.settings_dict["TEST"]["NAME"] = os.path.join(
+            os.environ["COMITY_DATA_DIR"], "bench.sqlite3"
+        )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        print(f"Comity {__version__} benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})\n")
+        print(
+            f"Comity {__version__} benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})\n"
+        )
         bench_audit_verify(args.audit_events, args.audit_runs)
         print()
         bench_api_call(args.api_calls)

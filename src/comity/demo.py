@@ -128,7 +128,9 @@ def seed_core() -> list[DemoLogin]:
             membership_create(actor=None, user=user, authority=authority, role=role)
             logins.append(DemoLogin(username, role, authority.name, code, secret))
     secretariat_state = state_ensure(code="XUN", name="UNODC secretariat (demo)", kind=StateKind.SECRETARIAT)
-    secretariat = authority_ensure(state=secretariat_state, name="UNODC — Conference support section", kind=AuthorityKind.SECRETARIAT)
+    secretariat = authority_ensure(
+        state=secretariat_state, name="UNODC — Conference support section", kind=AuthorityKind.SECRETARIAT
+    )
     for role, short in ((Role.SECRETARIAT_EDITOR, "editor"), (Role.AUDITOR, "auditor")):
         username = f"xun.{short}"
         user, secret = _ensure_user(username, f"{username}@demo.comity.invalid", short.title(), "UNODC")

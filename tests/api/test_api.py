@@ -48,7 +48,10 @@ def test_openapi_document():
     assert "/api/v1/audit/events" in doc["paths"]
 
 
-@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nonsense", "Bearer cmt_abc_def", "Basic dXNlcjpwYXNz", "Bearer " + "x" * 500])
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer", "Bearer nonsense", "Bearer cmt_abc_def", "Basic dXNlcjpwYXNz", "Bearer " + "x" * 500],
+)
 def test_unauthenticated_requests_get_401_json(header):
     client = Client(HTTP_AUTHORIZATION=header) if header else Client()
     response = client.get("/api/v1/me")
@@ -67,13 +70,18 @@ def test_me(world):
     _token, secret = token_for(world.alice)
     body = api(secret).get("/api/v1/me").json()
     assert body["username"] == "alice"
-    assert body["authority"] == {"code": world.x.code, "name": "Authority X", "kind": "central_authority", "state": "AAA"}
+    assert body["authority"] == {
+        "code": world.x.code,
+        "name": "Authority X",
+        "kind": "central_authority",
+        "state": "AAA",
+    }
     assert body["roles"] == ["auditor", "supervisor"]
     assert body["token"]["scopes"] == ["audit:read", "read", "write"]
 
 
 def test_wrong_secret_with_right_prefix_is_refused(world):
-    token, secret = token_for(world.alice)
+    _token, secret = token_for(world.alice)
     forged = secret[:-4] + ("aaaa" if not secret.endswith("aaaa") else "bbbb")
     assert api(forged).get("/api/v1/me").status_code == 401
 
@@ -102,7 +110,9 @@ def test_scope_is_enforced(world):
     response = api(secret).get("/api/v1/audit/events")
     assert response.status_code == 403
     assert response.json() == {"code": "forbidden", "message": "This token lacks the 'audit:read' scope."}
-    response = api(secret).patch("/api/v1/me/preferences", {"language": "fr"}, content_type="application/json")
+    response = api(secret).patch(
+        "/api/v1/me/preferences", {"language": "fr"}, content_type="application/json"
+    )
     assert response.status_code == 403
 
 
@@ -115,9 +125,27 @@ def test_role_is_enforced_whatever_the_scopes():
 
 
 def test_audit_events_leak_nothing_across_authorities_and_states(world):
-    audit_record(state=world.state_a, action="test.secret", authority=world.x, object_type="case", object_id="case-of-x")
-    audit_record(state=world.state_a, action="test.secret", authority=world.y, object_type="case", object_id="case-of-y")
-    audit_record(state=world.state_b, action="test.secret", authority=world.z, object_type="case", object_id="case-of-z")
+    audit_record(
+        state=world.state_a,
+        action="test.secret",
+        authority=world.x,
+        object_type="case",
+        object_id="case-of-x",
+    )
+    audit_record(
+        state=world.state_a,
+        action="test.secret",
+        authority=world.y,
+        object_type="case",
+        object_id="case-of-y",
+    )
+    audit_record(
+        state=world.state_b,
+        action="test.secret",
+        authority=world.z,
+        object_type="case",
+        object_id="case-of-z",
+    )
     _token, secret = token_for(world.alice)
     rows = api(secret).get("/api/v1/audit/events", {"limit": 200}).json()
     ids = {row["object_id"] for row in rows}
@@ -126,16 +154,24 @@ def test_audit_events_leak_nothing_across_authorities_and_states(world):
     assert "case-of-z" not in ids
     assert {row["authority"] for row in rows} == {world.x.code}
     for other in ("case-of-y", "case-of-z"):
-        assert api(secret).get("/api/v1/audit/events", {"object_type": "case", "object_id": other}).json() == []
+        assert (
+            api(secret).get("/api/v1/audit/events", {"object_type": "case", "object_id": other}).json() == []
+        )
 
 
 def test_audit_events_pagination_and_consultation_logged(world):
     for i in range(5):
-        audit_record(state=world.state_a, action="test.page", authority=world.x, object_type="case", object_id=f"c{i}")
+        audit_record(
+            state=world.state_a, action="test.page", authority=world.x, object_type="case", object_id=f"c{i}"
+        )
     _token, secret = token_for(world.alice)
     first = api(secret).get("/api/v1/audit/events", {"object_type": "case", "limit": 2}).json()
     assert [r["object_id"] for r in first] == ["c4", "c3"]
-    second = api(secret).get("/api/v1/audit/events", {"object_type": "case", "limit": 2, "before_seq": first[-1]["seq"]}).json()
+    second = (
+        api(secret)
+        .get("/api/v1/audit/events", {"object_type": "case", "limit": 2, "before_seq": first[-1]["seq"]})
+        .json()
+    )
     assert [r["object_id"] for r in second] == ["c2", "c1"]
     with state_scope(world.state_a.pk):
         assert AuditEvent.objects.filter(action="audit_trail.viewed", data__via="api").count() == 2
@@ -164,7 +200,11 @@ def test_audit_events_bad_query_is_422(world, params, field):
 
 def test_preferences_update(world):
     _token, secret = token_for(world.alice)
-    response = api(secret).patch("/api/v1/me/preferences", {"language": "es", "time_zone": "America/Mexico_City"}, content_type="application/json")
+    response = api(secret).patch(
+        "/api/v1/me/preferences",
+        {"language": "es", "time_zone": "America/Mexico_City"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert (response.json()["language"], response.json()["time_zone"]) == ("es", "America/Mexico_City")
 

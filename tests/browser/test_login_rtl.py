@@ -41,7 +41,8 @@ def test_login_with_totp_then_arabic_is_right_to_left(live_server, page):
     # Mirrored layout: the brand sits at the right edge, the header tools at the left.
     brand = page.locator(".brand").bounding_box()
     tools = page.locator(".header-tools").bounding_box()
-    assert brand is not None and tools is not None
+    assert brand is not None
+    assert tools is not None
     assert brand["x"] > tools["x"]
     assert brand["x"] + brand["width"] > 1280 - 60
     # The interface is in Arabic (the dashboard heading is translated).

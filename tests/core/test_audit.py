@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def chain():
     state = StateFactory(code="CHN", name="Chain State")
     for i in range(1, 6):
-        audit_record(state=state, action="test.event", object_type="thing", object_id=f"t{i}", data={"n": i, "é": "ü"})
+        audit_record(
+            state=state, action="test.event", object_type="thing", object_id=f"t{i}", data={"n": i, "é": "ü"}
+        )
     return state
 
 
@@ -33,7 +36,7 @@ def test_events_are_chained(chain):
         head = AuditChainHead.objects.get()
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == GENESIS
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     assert (head.seq, head.hash) == (5, events[-1].hash)
     first = events[0]
@@ -73,7 +76,10 @@ def test_detects_modified_event(chain):
 
 
 def test_detects_modified_data(chain):
-    _sql("UPDATE core_auditevent SET data = %s WHERE seq = 2 AND state_id = %s", ['{"n": 99, "é": "ü"}', chain.pk])
+    _sql(
+        "UPDATE core_auditevent SET data = %s WHERE seq = 2 AND state_id = %s",
+        ['{"n": 99, "é": "ü"}', chain.pk],
+    )
     assert [b.seq for b in verify_chain(chain).breaks] == [2]
 
 
@@ -108,8 +114,16 @@ def test_detects_inserted_event(chain):
     with state_scope(chain.pk):
         third = AuditEvent.objects.get(seq=3)
     forged_hash = event_digest(
-        state_code="CHN", seq=4, created_at=third.created_at, actor_ref="", authority_ref="",
-        action="test.forged", object_type="", object_id="", data={}, prev_hash=third.hash,
+        state_code="CHN",
+        seq=4,
+        created_at=third.created_at,
+        actor_ref="",
+        authority_ref="",
+        action="test.forged",
+        object_type="",
+        object_id="",
+        data={},
+        prev_hash=third.hash,
     )
     _sql(
         "INSERT INTO core_auditevent (state_id, seq, created_at, actor_ref, authority_ref, action, object_type, object_id, data, prev_hash, hash)"
@@ -144,13 +158,20 @@ def test_verify_command_json(chain, capsys):
     import json
 
     call_command("audit", "verify", "--state", "chn", "--format", "json")
-    assert json.loads(capsys.readouterr().out) == {"ok": True, "chains": [{"state": "CHN", "events": 5, "breaks": []}]}
+    assert json.loads(capsys.readouterr().out) == {
+        "ok": True,
+        "chains": [{"state": "CHN", "events": 5, "breaks": []}],
+    }
 
 
 def test_event_rolls_back_with_the_change(chain):
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
-        audit_record(state=chain, action="test.rolled_back")
-        1 / 0  # noqa: B018 - the change that fails
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            audit_record(state=chain, action="test.rolled_back")
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        change_that_fails()
     with state_scope(chain.pk):
         assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
         assert AuditChainHead.objects.get().seq == 5
@@ -163,7 +184,10 @@ def test_data_must_be_small(chain):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database; SQLite serialises writers with BEGIN IMMEDIATE")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database; SQLite serialises writers with BEGIN IMMEDIATE",
+)
 def test_concurrent_writers_keep_one_chain():
     state = StateFactory(code="CON", name="Concurrent")
     errors: list[BaseException] = []

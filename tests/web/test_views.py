@@ -21,9 +21,27 @@ pytestmark = pytest.mark.django_db
 
 
 def _secret_events(world):
-    audit_record(state=world.state_a, action="test.secret", authority=world.x, object_type="case", object_id="case-of-x")
-    audit_record(state=world.state_a, action="test.secret", authority=world.y, object_type="case", object_id="case-of-y")
-    audit_record(state=world.state_b, action="test.secret", authority=world.z, object_type="case", object_id="case-of-z")
+    audit_record(
+        state=world.state_a,
+        action="test.secret",
+        authority=world.x,
+        object_type="case",
+        object_id="case-of-x",
+    )
+    audit_record(
+        state=world.state_a,
+        action="test.secret",
+        authority=world.y,
+        object_type="case",
+        object_id="case-of-y",
+    )
+    audit_record(
+        state=world.state_b,
+        action="test.secret",
+        authority=world.z,
+        object_type="case",
+        object_id="case-of-z",
+    )
 
 
 def _token(user, name):
@@ -90,7 +108,9 @@ def test_tokens_page_lists_only_own_tokens(world):
 
 def test_create_token_shows_secret_once(world):
     client = logged_in(world.alice)
-    response = client.post(reverse("web:tokens"), {"name": "stats", "scopes": ["read", "audit:read"], "days": "30"})
+    response = client.post(
+        reverse("web:tokens"), {"name": "stats", "scopes": ["read", "audit:read"], "days": "30"}
+    )
     assert response.status_code == 200
     secret = response.context["created_secret"]
     assert secret.startswith("cmt_")
@@ -168,13 +188,17 @@ def test_audit_trail_shows_only_own_authority(world):
 def test_audit_trail_filter_by_object_of_other_authority_finds_nothing(world):
     _secret_events(world)
     for object_id in ("case-of-y", "case-of-z"):
-        response = logged_in(world.alice).get(reverse("web:audit"), {"object_type": "case", "object_id": object_id})
+        response = logged_in(world.alice).get(
+            reverse("web:audit"), {"object_type": "case", "object_id": object_id}
+        )
         assert response.context["events"] == []
 
 
 def test_audit_trail_htmx_returns_rows_only(world):
     _secret_events(world)
-    response = logged_in(world.alice).get(reverse("web:audit"), {"object_id": "case-of-x"}, HTTP_HX_REQUEST="true")
+    response = logged_in(world.alice).get(
+        reverse("web:audit"), {"object_id": "case-of-x"}, HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert body.startswith('<div id="audit-rows"')
     assert "case-of-x" in body
@@ -191,10 +215,16 @@ def test_audit_trail_consultation_is_logged(world):
     logged_in(world.alice).get(reverse("web:audit"), {"object_type": "case", "object_id": "case-of-x"})
     with state_scope(world.state_a.pk):
         event = AuditEvent.objects.get(action="audit_trail.viewed")
-    assert (event.actor_ref, event.object_id, event.data["via"]) == (str(world.alice.public_id), "case-of-x", "web")
+    assert (event.actor_ref, event.object_id, event.data["via"]) == (
+        str(world.alice.public_id),
+        "case-of-x",
+        "web",
+    )
 
 
-@pytest.mark.parametrize("role", [Role.DRAFTER, Role.CENTRAL_AUTHORITY_OFFICER, Role.EXECUTING_OFFICER, Role.DIRECTORY_EDITOR])
+@pytest.mark.parametrize(
+    "role", [Role.DRAFTER, Role.CENTRAL_AUTHORITY_OFFICER, Role.EXECUTING_OFFICER, Role.DIRECTORY_EDITOR]
+)
 def test_audit_trail_forbidden_to_other_roles(role):
     user = member("dora", AuthorityFactory(), role)
     assert logged_in(user).get(reverse("web:audit")).status_code == 403

@@ -20,7 +20,9 @@ class User(AbstractUser):
     `is_staff` only opens the operators' admin pages, `is_superuser` bypasses no scope."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    language = models.CharField(_("preferred language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    language = models.CharField(
+        _("preferred language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from allauth.mfa.utils import is_mfa_enabled
 
 from comity.core.enums import Role
+from comity.core.errors import NotAllowed
 from comity.core.models import Authority, Membership
 
 if TYPE_CHECKING:
@@ -38,6 +39,12 @@ class Principal:
     @property
     def state_ids(self) -> frozenset[int]:
         return frozenset({self.authority.state_id}) if self.authority is not None else frozenset()
+
+    def acting_authority(self) -> Authority:
+        """The active authority; callers have checked a rule that implies membership."""
+        if self.authority is None:
+            raise NotAllowed("You do not act for any authority.")
+        return self.authority
 
     def has_role(self, *roles: Role | str) -> bool:
         return any(str(role) in self.roles for role in roles)
@@ -76,8 +83,9 @@ def principal_for_session(user: Any, session: Any) -> Principal:
 
 def principal_for_token(token: ApiToken) -> Principal:
     roles = frozenset(
-        Membership.objects.filter(user_id=token.user_id, authority_id=token.authority_id, ended_at__isnull=True)
-        .values_list("role", flat=True)
+        Membership.objects.filter(
+            user_id=token.user_id, authority_id=token.authority_id, ended_at__isnull=True
+        ).values_list("role", flat=True)
     )
     if not roles:
         return Principal(user=token.user)

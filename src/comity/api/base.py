@@ -66,7 +66,12 @@ def require(request: HttpRequest, *, scope: str, permission: str | None = None, 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path")), "message": e.get("msg", "invalid")}
+        {
+            "field": ".".join(
+                str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query", "path")
+            ),
+            "message": e.get("msg", "invalid"),
+        }
         for e in exc.errors
     ]
     summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors) or "Invalid input."
@@ -75,7 +80,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "Send a valid, unexpired API token: Authorization: Bearer cmt_...")
+    return error_response(
+        request, 401, "unauthenticated", "Send a valid, unexpired API token: Authorization: Bearer cmt_..."
+    )
 
 
 @api.exception_handler(HttpError)
@@ -88,7 +95,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(InvalidInput)
 def _invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-    return error_response(request, exc.status, exc.code, exc.message, errors=[{"field": exc.field, "message": exc.message}])
+    return error_response(
+        request, exc.status, exc.code, exc.message, errors=[{"field": exc.field, "message": exc.message}]
+    )
 
 
 @api.exception_handler(ComityError)
@@ -109,4 +118,6 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled API error", exc_info=exc)
-    return error_response(request, 500, "server_error", "Something went wrong on our side; it has been logged.")
+    return error_response(
+        request, 500, "server_error", "Something went wrong on our side; it has been logged."
+    )

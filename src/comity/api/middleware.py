@@ -37,7 +37,9 @@ class ApiJsonErrorsMiddleware:
         except Exception:
             logger.exception("unhandled error under /api/")
             return self._json(500)
-        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             json_response = self._json(response.status_code)
             if response.has_header("Allow"):
                 json_response["Allow"] = response["Allow"]
@@ -47,6 +49,9 @@ class ApiJsonErrorsMiddleware:
     @staticmethod
     def _json(status: int) -> JsonResponse:
         return JsonResponse(
-            {"code": _STATUS_CODES.get(status, "server_error" if status >= 500 else "error"), "message": _MESSAGES.get(status, "Request failed.")},
+            {
+                "code": _STATUS_CODES.get(status, "server_error" if status >= 500 else "error"),
+                "message": _MESSAGES.get(status, "Request failed."),
+            },
             status=status,
         )

@@ -197,14 +197,22 @@ def verify_chain(state: State, *, chunk_size: int = 20_000) -> ChainReport:
     count = 0
     with state_scope(state.pk):
         head = AuditChainHead.objects.filter(state_id=state.pk).first()
-        for seq, created_at, actor, authority, action, otype, oid, data, prev, stored in _rows(state, chunk_size):
+        for seq, created_at, actor, authority, action, otype, oid, data, prev, stored in _rows(
+            state, chunk_size
+        ):
             count += 1
             if isinstance(data, str | bytes):
                 data = orjson.loads(data)
             if seq != expected_seq:
-                breaks.append(ChainBreak(code, seq, f"expected seq {expected_seq}: events missing or reordered"))
+                breaks.append(
+                    ChainBreak(code, seq, f"expected seq {expected_seq}: events missing or reordered")
+                )
             elif prev != last_hash:
-                breaks.append(ChainBreak(code, seq, "link to the previous event broken (inserted, deleted or reordered)"))
+                breaks.append(
+                    ChainBreak(
+                        code, seq, "link to the previous event broken (inserted, deleted or reordered)"
+                    )
+                )
             digest = _digest(
                 state_code=code,
                 seq=seq,
@@ -224,7 +232,11 @@ def verify_chain(state: State, *, chunk_size: int = 20_000) -> ChainReport:
         head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
         if (head_seq, head_hash) != (expected_seq - 1, last_hash):
             breaks.append(
-                ChainBreak(code, head_seq, f"chain head says seq {head_seq} but the last event is seq {expected_seq - 1} (events removed or added at the end)")
+                ChainBreak(
+                    code,
+                    head_seq,
+                    f"chain head says seq {head_seq} but the last event is seq {expected_seq - 1} (events removed or added at the end)",
+                )
             )
     return ChainReport(state=code, events=count, breaks=breaks)
 

@@ -20,7 +20,9 @@ class State(models.Model):
     The directory of States is public, so this model is not itself scoped.
     """
 
-    code = models.CharField(_("ISO 3166-1 alpha-3 code"), max_length=3, unique=True, validators=[iso3_validator])
+    code = models.CharField(
+        _("ISO 3166-1 alpha-3 code"), max_length=3, unique=True, validators=[iso3_validator]
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=StateKind.choices, default=StateKind.STATE)
 
@@ -50,7 +52,9 @@ class Authority(models.Model):
         ordering = ["state__name", "name"]
         verbose_name = _("authority")
         verbose_name_plural = _("authorities")
-        constraints = [models.UniqueConstraint(fields=["state", "name"], name="authority_unique_name_per_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "name"], name="authority_unique_name_per_state")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -95,7 +99,9 @@ class AuditEvent(StateOwnedModel):
 
     seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_ref = models.CharField(max_length=64, blank=True)
     authority = models.ForeignKey(Authority, null=True, on_delete=models.SET_NULL, related_name="+")
     authority_ref = models.CharField(max_length=16, blank=True)

@@ -18,7 +18,11 @@ def audit_events_visible(principal: Any) -> QuerySet[AuditEvent]:
     """
     if not can(principal, "core.view_audit_trail") or principal.authority is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(authority_id=principal.authority.pk).select_related("actor").order_by("-seq")
+    return (
+        AuditEvent.objects.filter(authority_id=principal.authority.pk)
+        .select_related("actor")
+        .order_by("-seq")
+    )
 
 
 def audit_trail(principal: Any, *, object_type: str, object_id: str) -> QuerySet[AuditEvent]:

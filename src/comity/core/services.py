@@ -46,7 +46,9 @@ def membership_create(*, actor: Any, user: Any, authority: Authority, role: Role
         raise InvalidInput("role", f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
     if not is_hosted(authority.state):
         raise InvalidInput("authority", f"{authority.state.code} is not hosted by this installation.")
-    existing = Membership.objects.filter(user=user, authority=authority, role=role, ended_at__isnull=True).first()
+    existing = Membership.objects.filter(
+        user=user, authority=authority, role=role, ended_at__isnull=True
+    ).first()
     if existing is not None:
         return existing
     membership = Membership.objects.create(user=user, authority=authority, role=role)

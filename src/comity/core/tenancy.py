@@ -46,10 +46,7 @@ def current_scope() -> Scope | None:
 @contextmanager
 def state_scope(state_ids: Iterable[int] | int) -> Iterator[Scope]:
     """Restrict State-owned queries to these States (an empty iterable matches nothing)."""
-    if isinstance(state_ids, int):
-        ids = frozenset({state_ids})
-    else:
-        ids = frozenset(state_ids)
+    ids = frozenset({state_ids}) if isinstance(state_ids, int) else frozenset(state_ids)
     if any(not isinstance(i, int) for i in ids):
         raise TypeError("state_scope() takes State primary keys (int)")
     token = _current.set(Scope(state_ids=ids))

@@ -10,9 +10,14 @@ from comity.core.errors import InvalidInput
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “statistics export”."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “statistics export”.")
+    )
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple, initial=[TokenScope.READ]
+        label=_("Scopes"),
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[TokenScope.READ],
     )
     days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=settings.COMITY_TOKEN_MAX_DAYS, initial=90
@@ -20,8 +25,12 @@ class TokenCreateForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=[("", "—"), *settings.LANGUAGES], required=False)
-    time_zone = forms.CharField(label=_("Time zone"), max_length=64, required=False, help_text=_("An IANA name, e.g. Europe/Paris."))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", "—"), *settings.LANGUAGES], required=False
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"), max_length=64, required=False, help_text=_("An IANA name, e.g. Europe/Paris.")
+    )
 
     def clean_time_zone(self) -> str:
         value: str = self.cleaned_data["time_zone"].strip()
@@ -34,5 +43,9 @@ class PreferencesForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    object_type = forms.RegexField(label=_("Object type"), regex=r"^[A-Za-z0-9_.:-]*$", max_length=64, required=False)
-    object_id = forms.RegexField(label=_("Object id"), regex=r"^[A-Za-z0-9_.:-]*$", max_length=64, required=False)
+    object_type = forms.RegexField(
+        label=_("Object type"), regex=r"^[A-Za-z0-9_.:-]*$", max_length=64, required=False
+    )
+    object_id = forms.RegexField(
+        label=_("Object id"), regex=r"^[A-Za-z0-9_.:-]*$", max_length=64, required=False
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.errors import HttpError
 from pydantic import ConfigDict, Field, StringConstraints
 
 from comity.accounts.services import user_set_preferences
@@ -61,7 +62,8 @@ def me(request: HttpRequest) -> dict[str, object]:
     user = principal.user
     authority = principal.authority
     token = principal.token
-    assert token is not None  # TokenAuth guarantees it
+    if token is None:  # TokenAuth lets no request without a token reach here
+        raise HttpError(401, "A token is required.")
     return {
         "user": str(user.public_id),
         "username": user.username,
@@ -69,7 +71,12 @@ def me(request: HttpRequest) -> dict[str, object]:
         "time_zone": user.time_zone,
         "authority": None
         if authority is None
-        else {"code": authority.code, "name": authority.name, "kind": authority.kind, "state": authority.state.code},
+        else {
+            "code": authority.code,
+            "name": authority.name,
+            "kind": authority.kind,
+            "state": authority.state.code,
+        },
         "roles": sorted(principal.roles),
         "token": {"name": token.name, "scopes": token.scopes, "expires_at": token.expires_at},
     }
@@ -110,7 +117,11 @@ class AuditQuery(Schema):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-@router.get("/audit/events", response=list[AuditEventOut], summary="Audit events of the caller's authority (auditors, supervisors)")
+@router.get(
+    "/audit/events",
+    response=list[AuditEventOut],
+    summary="Audit events of the caller's authority (auditors, supervisors)",
+)
 def audit_events(request: HttpRequest, filters: Query[AuditQuery]) -> list[dict[str, object]]:
     principal = require(request, scope="audit:read", permission="core.view_audit_trail")
     events = audit_events_visible(principal)
@@ -121,12 +132,12 @@ def audit_events(request: HttpRequest, filters: Query[AuditQuery]) -> list[dict[
     if filters.before_seq:
         events = events.filter(seq__lt=filters.before_seq)
     rows = list(events[: filters.limit])
-    assert principal.authority is not None
+    authority = principal.acting_authority()
     audit_record(
-        state=principal.authority.state,
+        state=authority.state,
         action=AuditAction.AUDIT_TRAIL_VIEWED,
         actor=principal.user,
-        authority=principal.authority,
+        authority=authority,
         object_type=filters.object_type or "",
         object_id=filters.object_id or "",
         data={"via": "api", "count": len(rows)},

@@ -16,7 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comity.accounts.principal import Principal
 from comity.accounts.selectors import access_api_token, api_tokens_visible
-from comity.accounts.services import api_token_create, api_token_revoke, principal_switch_authority, user_set_preferences
+from comity.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    principal_switch_authority,
+    user_set_preferences,
+)
 from comity.core.audit import audit_record
 from comity.core.enums import AuditAction
 from comity.core.errors import ComityError, InvalidInput
@@ -28,10 +33,12 @@ AUDIT_PAGE = 50
 
 
 def principal_of(request: HttpRequest) -> Principal:
-    return request.principal  # type: ignore[attr-defined,no-any-return]
+    return request.principal  # type: ignore[attr-defined]
 
 
-def permission_required(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def permission_required(
+    permission: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Login, then the rule; a logged-in user without it gets a 403 page."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -64,7 +71,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def switch_authority(request: HttpRequest) -> HttpResponse:
     try:
         principal_switch_authority(
-            actor=principal_of(request), session=request.session, authority_code=request.POST.get("authority", "")[:16]
+            actor=principal_of(request),
+            session=request.session,
+            authority_code=request.POST.get("authority", "")[:16],
         )
     except ComityError as exc:
         messages.error(request, exc.message)
@@ -112,8 +121,10 @@ def token_revoke(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
-    user = request.user
-    form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})  # type: ignore[union-attr]
+    user = principal.user
+    form = PreferencesForm(
+        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user_set_preferences(
@@ -141,12 +152,12 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         filters = {k: v for k, v in form.cleaned_data.items() if v}
         events = events.filter(**filters)
     rows = list(events[:AUDIT_PAGE])
-    assert principal.authority is not None
+    authority = principal.acting_authority()
     audit_record(
-        state=principal.authority.state,
+        state=authority.state,
         action=AuditAction.AUDIT_TRAIL_VIEWED,
         actor=principal.user,
-        authority=principal.authority,
+        authority=authority,
         object_type=filters.get("object_type", ""),
         object_id=filters.get("object_id", ""),
         data={"via": "web", "count": len(rows)},

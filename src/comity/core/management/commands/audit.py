@@ -41,7 +41,11 @@ class Command(BaseCommand):
                     {
                         "ok": not broken,
                         "chains": [
-                            {"state": r.state, "events": r.events, "breaks": [{"seq": b.seq, "problem": b.problem} for b in r.breaks]}
+                            {
+                                "state": r.state,
+                                "events": r.events,
+                                "breaks": [{"seq": b.seq, "problem": b.problem} for b in r.breaks],
+                            }
                             for r in reports
                         ],
                     },

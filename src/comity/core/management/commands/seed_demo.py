@@ -18,15 +18,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.COMITY_DEMO:
-            raise CommandError("Demo data is only loaded with COMITY_DEMO=1 (it creates users with a known password).")
+            raise CommandError(
+                "Demo data is only loaded with COMITY_DEMO=1 (it creates users with a known password)."
+            )
         logins = seed_all()
         if options["quiet"]:
             return
         width = max(len(login.username) for login in logins)
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write("Second factor: add the TOTP secret to an authenticator app, or run")
-        self.stdout.write("  .venv/bin/comity totp-code USERNAME     (demo only) to print the current 6-digit code.\n")
+        self.stdout.write(
+            "  .venv/bin/comity totp-code USERNAME     (demo only) to print the current 6-digit code.\n"
+        )
         self.stdout.write(f"{'username'.ljust(width)}  {'role'.ljust(26)}  state  TOTP secret")
         for login in logins:
-            self.stdout.write(f"{login.username.ljust(width)}  {login.role.ljust(26)}  {login.state}    {login.totp_secret}")
+            self.stdout.write(
+                f"{login.username.ljust(width)}  {login.role.ljust(26)}  {login.state}    {login.totp_secret}"
+            )
         self.stdout.write("")
