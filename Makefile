@@ -9,7 +9,7 @@ PORT ?= 8000
 SECRET_FILE := var/secret_key
 DEMO_ENV := COMITY_DEMO=1 COMITY_HTTPS=0 COMITY_SECRET_KEY_FILE=$(CURDIR)/$(SECRET_FILE)
 # Management commands outside the demo (makemigrations, compilemessages) run with a throwaway key.
-DEV_ENV := COMITY_SECRET_KEY=make-dev-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz
+DEV_ENV := COMITY_SECRET_KEY=make-dev-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz COMITY_DATA_DIR=$(CURDIR)/var
 
 .PHONY: install demo serve test test-browser bench lint format typecheck migrations-check messages lock clean
 
@@ -61,9 +61,10 @@ migrations-check: install
 messages: install
 	cd src/comity && $(DEV_ENV) ../../$(BIN)/comity compilemessages
 
-# Regenerate the lock file after changing pyproject.toml (needs uv: pip install uv).
-lock:
-	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet -o requirements.lock
+# Regenerate the lock file after changing pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) var artifacts

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comity.accounts.middleware.TenancyMiddleware",
+    "comity.accounts.middleware.UserPreferencesMiddleware",
     "comity.accounts.middleware.RequireMFAMiddleware",
 ]
 

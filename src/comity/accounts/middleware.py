@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from comity.accounts.principal import Principal, principal_for_session, principal_for_token
 from comity.accounts.services import api_token_authenticate
@@ -43,6 +46,26 @@ class TenancyMiddleware:
                     return principal_for_token(token)
             return Principal(user=None)
         return principal_for_session(request.user, request.session)
+
+
+class UserPreferencesMiddleware:
+    """A logged-in user's language (unless they just chose one with the switcher) and time zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            if user.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            if user.time_zone:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class RequireMFAMiddleware:

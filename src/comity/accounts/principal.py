@@ -82,6 +82,8 @@ def principal_for_session(user: Any, session: Any) -> Principal:
 
 
 def principal_for_token(token: ApiToken) -> Principal:
+    if not is_mfa_enabled(token.user):
+        return Principal(user=token.user)  # the owner removed their second factor: no access
     roles = frozenset(
         Membership.objects.filter(
             user_id=token.user_id, authority_id=token.authority_id, ended_at__isnull=True

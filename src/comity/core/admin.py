@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import admin
 
 from comity.core.models import Authority, Membership, State
-from comity.core.services import membership_create
+from comity.core.services import membership_create, membership_end
 
 
 @admin.register(State)
@@ -37,8 +37,18 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "authority__state"]
     fields = ["user", "authority", "role"]
 
+    actions = ["end_memberships"]
+
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False  # end a membership and create another: history stays in the audit chain
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="End the selected memberships")
+    def end_memberships(self, request: Any, queryset: Any) -> None:
+        for membership in queryset.select_related("authority__state"):
+            membership_end(actor=request.user, membership=membership)
 
     def save_model(self, request: Any, obj: Membership, form: Any, change: bool) -> None:
         created = membership_create(actor=request.user, user=obj.user, authority=obj.authority, role=obj.role)

@@ -23,6 +23,15 @@ def check_secret_key(app_configs: Any, **kwargs: Any) -> list[Error]:
     return []
 
 
+def refuse_unsafe_start() -> None:
+    """Run from wsgi.py/asgi.py: management commands run checks, application servers do not."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    errors = check_secret_key(None)
+    if errors:
+        raise ImproperlyConfigured(f"{errors[0].msg} {errors[0].hint}")
+
+
 @register(Tags.security, deploy=False)
 def check_demo_on_production_database(app_configs: Any, **kwargs: Any) -> list[Warning]:
     engine = settings.DATABASES["default"]["ENGINE"]

@@ -99,11 +99,10 @@ class AuditEvent(StateOwnedModel):
 
     seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # PROTECT: an append-only row is never rewritten by a cascade; deactivate users instead.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_ref = models.CharField(max_length=64, blank=True)
-    authority = models.ForeignKey(Authority, null=True, on_delete=models.SET_NULL, related_name="+")
+    authority = models.ForeignKey(Authority, null=True, on_delete=models.PROTECT, related_name="+")
     authority_ref = models.CharField(max_length=16, blank=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)

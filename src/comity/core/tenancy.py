@@ -5,10 +5,11 @@ A State-owned model (subclass of `StateOwnedModel`) can only be queried inside a
 including `exclude()`, `exists()`, related managers and forward relations (the scoped manager is
 also the base manager). A scope with no States matches nothing. There is no implicit bypass, not
 even for superusers: the one escape hatch, `unscoped(reason=...)`, is named, takes a reason and is
-only used where the code itself decides the scope (token authentication, `audit verify`).
+only used where the code itself decides the scope (token authentication, `audit head`).
 
 The scope lives in a ContextVar, so it is per thread and per asyncio task. Middleware opens it
-for each request (`comity.core.middleware`); background tasks receive ids and reopen it.
+for each request (`comity.accounts.middleware.TenancyMiddleware`); background tasks receive ids
+and reopen it.
 """
 
 from __future__ import annotations

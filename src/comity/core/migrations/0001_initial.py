@@ -60,8 +60,8 @@ class Migration(migrations.Migration):
                 ('data', models.JSONField(default=dict)),
                 ('prev_hash', models.CharField(max_length=64)),
                 ('hash', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.authority')),
+                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('authority', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.authority')),
                 ('state', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.state')),
             ],
             options={
