@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so that our templates (allauth/layouts/*) override its bare defaults.
+    "comity.web",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -45,7 +47,6 @@ INSTALLED_APPS = [
     "csp",
     "comity.core",
     "comity.accounts",
-    "comity.web",
     "comity.api",
 ]
 

@@ -51,7 +51,9 @@ def test_removing_the_second_factor_is_audited_and_kills_tokens(world):
 
     authenticator = Authenticator.objects.get(user=world.alice, type="totp")
     authenticator.delete()
-    authenticator_removed.send(sender=Authenticator, request=None, user=world.alice, authenticator=authenticator)
+    authenticator_removed.send(
+        sender=Authenticator, request=None, user=world.alice, authenticator=authenticator
+    )
     assert ("user.mfa_removed", {"type": "totp"}) in _actions(world.state_a)
     assert api.get("/api/v1/me").status_code == 401
 
