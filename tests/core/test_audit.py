@@ -209,3 +209,17 @@ def test_concurrent_writers_keep_one_chain():
     assert errors == []
     report = verify_chain(state)
     assert (report.ok, report.events) == (True, 40)
+
+
+def test_verify_command_unknown_state_is_a_clear_error(chain):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="unknown State 'ZZZ'"):
+        call_command("audit", "verify", "--state", "ZZZ")
+
+
+def test_head_command_prints_each_chain(chain, capsys):
+    call_command("audit", "head")
+    with state_scope(chain.pk):
+        head = AuditChainHead.objects.get()
+    assert f"CHN 5 {head.hash}" in capsys.readouterr().out

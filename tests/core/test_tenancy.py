@@ -4,7 +4,7 @@ import pytest
 
 from comity.core.audit import audit_record
 from comity.core.models import AuditEvent
-from comity.core.tenancy import ScopeError, current_scope, state_scope, unscoped
+from comity.core.tenancy import ScopeError, current_scope, in_state_scope, state_scope, unscoped
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,18 @@ def test_scope_is_restored_after_the_block(world):
             assert current_scope().state_ids == frozenset({world.state_b.pk})
         assert current_scope().state_ids == frozenset({world.state_a.pk})
     assert current_scope() is None
+
+
+@in_state_scope
+def _count_events_task(*, state_id):
+    return AuditEvent.objects.count(), current_scope().state_ids
+
+
+def test_tasks_reopen_the_scope_from_ids(world):
+    _events_in_both(world)
+    with state_scope(world.state_b.pk):  # the enqueuer's scope does not leak into the task
+        count, ids = _count_events_task(state_id=world.state_a.pk)
+    assert (count, ids) == (5, frozenset({world.state_a.pk}))
+    assert current_scope() is None
+    with pytest.raises(TypeError):
+        _count_events_task(state_id=str(world.state_a.pk))

@@ -14,16 +14,18 @@ and reopen it.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ScopeError(RuntimeError):
@@ -68,6 +70,23 @@ def unscoped(*, reason: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def in_state_scope(func: Callable[..., T]) -> Callable[..., T]:
+    """For background tasks: the task receives `state_id=` and runs inside that State's scope.
+
+    Tasks never inherit a scope from whoever enqueued them (they run elsewhere, later); they get
+    ids and reopen it here, so a task body fails closed like a request does.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, state_id: int, **kwargs: Any) -> T:
+        if not isinstance(state_id, int) or isinstance(state_id, bool):
+            raise TypeError("in_state_scope tasks take state_id=<State primary key>")
+        with state_scope(state_id):
+            return func(*args, state_id=state_id, **kwargs)
+
+    return wrapper
 
 
 class StateScopedManager(models.Manager):
