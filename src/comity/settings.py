@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "comity.core",
     "comity.accounts",
+    "comity.directory",
     "comity.api",
 ]
 

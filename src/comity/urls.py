@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ops/admin/", admin.site.urls),
     *api_urlpatterns,
+    path("directory/", include("comity.directory.urls")),
     path("", include("comity.web.urls")),
 ]
 

@@ -12,6 +12,12 @@ class StateKind(models.TextChoices):
     SECRETARIAT = "secretariat", _("Secretariat")
 
 
+class UnStatus(models.TextChoices):
+    MEMBER = "member", _("UN Member State")
+    OBSERVER = "observer", _("Observer State")
+    OTHER = "other", _("Other (organization, secretariat)")
+
+
 class AuthorityKind(models.TextChoices):
     CENTRAL_AUTHORITY = "central_authority", _("Central authority")
     COMPETENT_AUTHORITY = "competent_authority", _("Competent authority")

@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from comity.core.enums import AuthorityKind, Role, StateKind
+from comity.core.enums import AuthorityKind, Role, StateKind, UnStatus
 from comity.core.tenancy import StateOwnedModel
 from comity.lib.ids import random_code
 
@@ -25,6 +25,11 @@ class State(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=StateKind.choices, default=StateKind.STATE)
+    un_status = models.CharField(
+        _("UN status"), max_length=16, choices=UnStatus.choices, default=UnStatus.MEMBER
+    )
+    # Names in the six UN languages: {"ar": ..., "zh": ..., "en": ..., "fr": ..., "ru": ..., "es": ...}
+    names = models.JSONField(_("names"), default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +38,10 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def name_in(self, language: str) -> str:
+        """The name in a UI language code (`zh-hans` reads `zh`), falling back to English."""
+        return self.names.get(language.split("-")[0]) or self.name
 
 
 class Authority(models.Model):

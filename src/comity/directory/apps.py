@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "comity.directory"
+    label = "directory"
+    verbose_name = "Comity directory and legal basis"
