@@ -176,8 +176,8 @@ class DirectoryChange(models.Model):
 
 
 __all__ = [
-    "AuthorityFunction",
     "AuthorityContact",
+    "AuthorityFunction",
     "Declaration",
     "DirectoryChange",
     "RequirementProfile",
