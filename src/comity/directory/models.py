@@ -174,6 +174,9 @@ class DirectoryChange(models.Model):
     class Meta:
         ordering = ["-proposed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.target_type} {self.target_id} ({self.status})"
+
 
 __all__ = [
     "AuthorityContact",
