@@ -6,9 +6,11 @@ from django.urls import path, re_path
 from comity.api.base import api
 from comity.api.routers.core import router as core_router
 from comity.api.routers.directory import router as directory_router
+from comity.api.routers.directory_changes import router as directory_changes_router
 from comity.api.routers.legal_basis import router as legal_basis_router
 
 api.add_router("/", core_router)
+api.add_router("/directory/changes", directory_changes_router)
 api.add_router("/directory", directory_router)
 api.add_router("/", legal_basis_router)
 

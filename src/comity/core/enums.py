@@ -52,3 +52,6 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "api_token.created", _("API token created")
     TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     AUDIT_TRAIL_VIEWED = "audit_trail.viewed", _("Viewed an audit trail")
+    DIRECTORY_CHANGE_PROPOSED = "directory_change.proposed", _("Proposed a directory change")
+    DIRECTORY_CHANGE_APPROVED = "directory_change.approved", _("Approved a directory change")
+    DIRECTORY_CHANGE_REJECTED = "directory_change.rejected", _("Rejected a directory change")

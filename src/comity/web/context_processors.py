@@ -16,6 +16,7 @@ def comity(request: HttpRequest) -> dict[str, Any]:
             "dashboard": can(principal, "web.view_dashboard"),
             "audit": can(principal, "core.view_audit_trail"),
             "tokens": can(principal, "accounts.manage_own_tokens"),
+            "directory_changes": can(principal, "directory.view_changes"),
         },
         "role_labels": dict(Role.choices),
     }

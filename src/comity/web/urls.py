@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from comity.web import views
+from comity.web.views import directory_changes
 
 app_name = "web"
 
@@ -14,4 +15,10 @@ urlpatterns = [
     path("me/tokens/<str:code>/revoke/", views.token_revoke, name="token_revoke"),
     path("me/preferences/", views.preferences, name="preferences"),
     path("audit/", views.audit_trail, name="audit"),
+    path("me/directory/", directory_changes.directory_changes, name="directory_changes"),
+    path(
+        "me/directory/<str:code>/review/",
+        directory_changes.directory_change_decide,
+        name="directory_change_decide",
+    ),
 ]
