@@ -147,3 +147,8 @@ def seed_all() -> list[DemoLogin]:
     for seeder in SEEDERS:
         seeder()
     return logins
+
+
+from comity.directory.demo import seed_directory  # noqa: E402 - the directory registers its seeder last
+
+SEEDERS.append(seed_directory)
