@@ -30,13 +30,12 @@ from comity.directory.importers import (
     REFERENCE_DIR,
     REFERENCE_RETRIEVED_ON,
     FileReport,
-    StatusReport,
     extradition_basis,
     general_entry_into_force,
     import_reference_data,
-    import_untc_status,
 )
 from comity.directory.models import AuthorityContact, Declaration, RequirementProfile, Treaty, TreatyParty
+from comity.directory.untc_status import StatusReport, import_untc_status
 
 UNTC_TABLE = REFERENCE_DIR / "untc" / "untoc-participants-untc-table-2015.csv"
 STATES_REPORT = "un_members.csv (+ other parties in untoc_parties.csv)"

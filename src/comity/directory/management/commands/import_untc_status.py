@@ -15,8 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from comity.directory.importers import ImportInputError, import_untc_status
+from comity.directory.importers import ImportInputError
 from comity.directory.management.commands.import_reference_data import stderr_progress
+from comity.directory.untc_status import import_untc_status
 
 
 class Command(BaseCommand):
