@@ -189,6 +189,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--audit-events", type=int, default=200_000)
     parser.add_argument("--audit-runs", type=int, default=5)
     parser.add_argument("--api-calls", type=int, default=2_000)
+    parser.add_argument(
+        "--legal-basis-pairs",
+        type=int,
+        default=50_000,
+        help="ordered pairs per cooperation type (sampled above)",
+    )
+    parser.add_argument("--page-runs", type=int, default=500)
     args = parser.parse_args(argv)
     _setup()
     from django.db import connection
@@ -205,9 +212,18 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"Comity {__version__} benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})\n"
         )
+        from comity.directory.bench import bench_legal_basis, bench_legal_basis_api
+        from comity.directory.bench_pages import bench_state_page
+
         bench_audit_verify(args.audit_events, args.audit_runs)
         print()
         bench_api_call(args.api_calls)
+        print()
+        bench_legal_basis(max_pairs=args.legal_basis_pairs)
+        print()
+        bench_legal_basis_api(calls=args.api_calls)
+        print()
+        bench_state_page(args.page_runs)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
