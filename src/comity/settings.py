@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "comity.core",
     "comity.accounts",
     "comity.directory",
+    "comity.drafting",
     "comity.api",
 ]
 
