@@ -7,12 +7,14 @@ from comity.api.base import api
 from comity.api.routers.core import router as core_router
 from comity.api.routers.directory import router as directory_router
 from comity.api.routers.directory_changes import router as directory_changes_router
+from comity.api.routers.drafting import router as drafting_router
 from comity.api.routers.legal_basis import router as legal_basis_router
 
 api.add_router("/", core_router)
 api.add_router("/directory/changes", directory_changes_router)
 api.add_router("/directory", directory_router)
 api.add_router("/", legal_basis_router)
+api.add_router("/", drafting_router)
 
 
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

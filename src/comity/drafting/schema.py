@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from comity.vocabulary import LegalBasisKind, Measure, RequestType
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION: Final = "1.0"
 SCHEMA_ID = "https://comity.invalid/schemas/request/1.0/request.json"
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
