@@ -251,9 +251,9 @@ def request_json_schema() -> dict[str, Any]:
     """The published JSON Schema (draft 2020-12) of the request document."""
     schema = RequestDocument.model_json_schema(mode="validation")
     return {
+        **schema,
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "Comity request document",
         "description": f"A request for international cooperation in criminal matters, schema version {SCHEMA_VERSION}.",
-        **schema,
     }
