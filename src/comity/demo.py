@@ -152,3 +152,6 @@ def seed_all() -> list[DemoLogin]:
 from comity.directory.demo import seed_directory  # noqa: E402 - the directory registers its seeder last
 
 SEEDERS.append(seed_directory)
+from comity.drafting.demo import seed_drafting  # noqa: E402 - after the directory: drafts need its States
+
+SEEDERS.append(seed_drafting)

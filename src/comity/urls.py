@@ -19,6 +19,7 @@ urlpatterns = [
     path("ops/admin/", admin.site.urls),
     *api_urlpatterns,
     path("directory/", include("comity.directory.urls")),
+    path("drafting/", include("comity.drafting.urls")),
     path("", include("comity.web.urls")),
 ]
 

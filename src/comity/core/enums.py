@@ -55,3 +55,8 @@ class AuditAction(models.TextChoices):
     DIRECTORY_CHANGE_PROPOSED = "directory_change.proposed", _("Proposed a directory change")
     DIRECTORY_CHANGE_APPROVED = "directory_change.approved", _("Approved a directory change")
     DIRECTORY_CHANGE_REJECTED = "directory_change.rejected", _("Rejected a directory change")
+    DRAFT_CREATED = "draft.created", _("Created a draft request")
+    DRAFT_UPDATED = "draft.updated", _("Updated a draft request")
+    DRAFT_IMPORTED = "draft.imported", _("Imported a draft request")
+    DRAFT_DELETED = "draft.deleted", _("Deleted a draft request")
+    DRAFT_EXPORTED = "draft.exported", _("Exported a draft request")

@@ -17,6 +17,7 @@ def comity(request: HttpRequest) -> dict[str, Any]:
             "audit": can(principal, "core.view_audit_trail"),
             "tokens": can(principal, "accounts.manage_own_tokens"),
             "directory_changes": can(principal, "directory.view_changes"),
+            "drafts": can(principal, "drafting.view_drafts"),
         },
         "role_labels": dict(Role.choices),
     }
