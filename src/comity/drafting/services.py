@@ -20,7 +20,7 @@ from comity.accounts.principal import Principal
 from comity.core.audit import audit_record
 from comity.core.enums import AuditAction
 from comity.core.errors import InvalidInput, NotAllowed
-from comity.core.models import State
+from comity.core.models import Authority, State
 from comity.core.rules import can
 from comity.drafting.models import Draft
 from comity.drafting.schema import SCHEMA_VERSION, RequestDocument
@@ -97,29 +97,51 @@ def draft_create(*, actor: Principal, request_type: str, requested_state: str, l
             "request_type": request_type,
             "language": language,
             "requested_state": target.code,
-            "requesting_authority": {
-                "name": authority.name,
-                "state": authority.state.code,
-                "directory_code": authority.code,
-            },
+            "requesting_authority": _authority_ref(authority),
         }
     )
+    return _store_new(
+        actor=actor,
+        authority=authority,
+        target=target,
+        document=document,
+        action=AuditAction.DRAFT_CREATED,
+        data={"language": language},
+    )
+
+
+def _authority_ref(authority: Authority) -> dict[str, str]:
+    """The document's reference to a directory authority."""
+    return {"name": authority.name, "state": authority.state.code, "directory_code": authority.code}
+
+
+def _store_new(
+    *,
+    actor: Principal,
+    authority: Authority,
+    target: State,
+    document: dict[str, Any],
+    action: AuditAction,
+    data: dict[str, Any],
+) -> Draft:
+    """Save a new draft of a validated document at `authority` and record `action`."""
     draft = Draft.objects.create(
         state_id=authority.state_id,
         authority=authority,
         created_by=actor.user,
-        request_type=request_type,
+        request_type=document["request_type"],
         requested_state=target,
+        title=_title(document),
         document=document,
     )
     audit_record(
         state=authority.state,
-        action=AuditAction.DRAFT_CREATED,
+        action=action,
         actor=actor.user,
         authority=authority,
         object_type="draft",
         object_id=draft.code,
-        data={"request_type": request_type, "requested_state": target.code, "language": language},
+        data={"request_type": draft.request_type, "requested_state": target.code, **data},
     )
     return draft
 
@@ -204,37 +226,18 @@ def draft_import(*, actor: Principal, raw_json: bytes) -> Draft:
     if not isinstance(data, dict):
         raise InvalidInput("file", "The file must hold one request document (a JSON object).")
     if not data.get("requesting_authority"):
-        data["requesting_authority"] = {
-            "name": authority.name,
-            "state": authority.state.code,
-            "directory_code": authority.code,
-        }
+        data["requesting_authority"] = _authority_ref(authority)
     document = validate_document(data)
     _check_requesting_state(document, authority.state)
     target = _requested_state(document["requested_state"], requesting=authority.state)
-    draft = Draft.objects.create(
-        state_id=authority.state_id,
+    return _store_new(
+        actor=actor,
         authority=authority,
-        created_by=actor.user,
-        request_type=document["request_type"],
-        requested_state=target,
-        title=_title(document),
+        target=target,
         document=document,
-    )
-    audit_record(
-        state=authority.state,
         action=AuditAction.DRAFT_IMPORTED,
-        actor=actor.user,
-        authority=authority,
-        object_type="draft",
-        object_id=draft.code,
-        data={
-            "request_type": draft.request_type,
-            "requested_state": target.code,
-            "bytes": len(raw_json),
-        },
+        data={"bytes": len(raw_json)},
     )
-    return draft
 
 
 @transaction.atomic

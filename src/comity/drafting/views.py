@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +21,6 @@ from comity.drafting.forms import (
     document_language_choices,
     language_choices,
 )
-from comity.drafting.models import Draft
 from comity.drafting.selectors import access_draft, drafts_visible
 from comity.drafting.services import (
     MAX_IMPORT_BYTES,
@@ -33,14 +31,11 @@ from comity.drafting.services import (
     draft_import,
 )
 from comity.drafting.steps import STEPS
+from comity.drafting.views_steps import step_url
 from comity.web.views import permission_required, principal_of
 
 LIST_LIMIT = 200
 IMPORT_ERRORS_SHOWN = 20
-
-
-def first_step_url(draft: Draft) -> str:
-    return reverse("drafting:step", args=[draft.code, STEPS[0].slug])
 
 
 def _render_list(
@@ -91,7 +86,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Draft created. Fill in the steps in any order; nothing leaves Comity.")
             )
-            return redirect(first_step_url(draft))
+            return redirect(step_url(draft, STEPS[0]))
     status = 422 if request.method == "POST" else 200
     return render(request, "drafting/new.html", {"form": form}, status=status)
 
