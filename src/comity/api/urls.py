@@ -8,6 +8,7 @@ from comity.api.routers.core import router as core_router
 from comity.api.routers.directory import router as directory_router
 from comity.api.routers.directory_changes import router as directory_changes_router
 from comity.api.routers.drafting import router as drafting_router
+from comity.api.routers.drafting_documents import router as drafting_documents_router
 from comity.api.routers.legal_basis import router as legal_basis_router
 
 api.add_router("/", core_router)
@@ -15,6 +16,7 @@ api.add_router("/directory/changes", directory_changes_router)
 api.add_router("/directory", directory_router)
 api.add_router("/", legal_basis_router)
 api.add_router("/", drafting_router)
+api.add_router("/", drafting_documents_router)
 
 
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
