@@ -390,6 +390,20 @@ def test_arabic_html_is_right_to_left_with_left_to_right_passages() -> None:
     assert 'dir="rtl"' not in english
 
 
+def test_arabic_passages_in_an_english_document_are_right_to_left() -> None:
+    document = load("mla_ar")
+    html = render_html(build_outline(document, "en"))
+    assert '<p class="body" dir="rtl">قامت جماعة إجرامية منظمة بتهريب مهاجرين' in html
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    rendered = docx_of(render_docx(document, "en"))
+    facts = next(p for p in rendered.paragraphs if p.text.startswith("قامت جماعة"))
+    assert facts._p.pPr.find(f"{w}bidi") is not None
+    assert rendered.element.body.find(f"{w}sectPr/{w}bidi") is None  # the document stays left to right
+    assert (
+        docx_text(render_docx(document, "en")).count("[translation required: ar]") == 3
+    )  # facts, measure, purpose
+
+
 def test_direction_follows_the_first_strong_character() -> None:
     assert direction("طلب") == "rtl"
     assert direction("MLA-2025/0147") == "ltr"
