@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         from comity.directory.bench import bench_legal_basis, bench_legal_basis_api
         from comity.directory.bench_pages import bench_state_page
         from comity.drafting.bench import bench_checker
+        from comity.drafting.documents.bench import bench_documents
 
         bench_audit_verify(args.audit_events, args.audit_runs)
         print()
@@ -227,6 +228,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_state_page(args.page_runs)
         print()
         bench_checker()
+        print()
+        bench_documents()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
