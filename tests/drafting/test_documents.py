@@ -828,6 +828,9 @@ def test_first_page_matches_its_golden_image(pdfs: dict[str, Path], lang: str, t
     assert difference < 2.5, f"page 1 ({lang}) differs from {golden.name}: mean {difference:.2f}/255"
 
 
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_libreoffice_opens_the_docx(lang: str, tmp_path: Path) -> None:
@@ -847,6 +850,10 @@ def test_libreoffice_opens_the_docx(lang: str, tmp_path: Path) -> None:
         str(tmp_path),
         str(source),
     )
-    text = " ".join(pdf_text(tmp_path / f"request_{lang}.pdf").split())
+    text = " ".join(BIDI_CONTROLS.sub("", pdf_text(tmp_path / f"request_{lang}.pdf")).split())
     for heading in [TEXTS[lang]["type.mla"], *expected_headings(lang, MLA_SECTIONS)]:
+        if lang == "ar":
+            # LibreOffice's PDF of a right-to-left paragraph puts the section number at the
+            # visual end, so pdftotext reads "السلطة الطالبة .1": check the words, not the order.
+            heading = heading.split(". ", 1)[-1]
         assert " ".join(heading.split()) in text, heading
