@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 
 from comity.accounts.principal import principal_for_session
+from comity.cli import main as comity
 from tests.factories import World, make_world
 
 
@@ -31,3 +34,24 @@ def logged_in(user: Any) -> Client:
 
 def principal(user: Any, **session: Any) -> Any:
     return principal_for_session(user, session)
+
+
+CliRun = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def comity_cli(monkeypatch: Any, capsys: Any) -> CliRun:
+    """Run `comity SUBCOMMAND ARGS...` in-process; returns (exit code, stdout, stderr)."""
+    # `comity` closes the database connections when it ends; the test database must stay open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            comity(["comity", *args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

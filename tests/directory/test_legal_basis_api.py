@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from comity.cli import main as comity
 from comity.directory.legal_basis import LegalBasisQuery, answer
 from tests.directory.test_legal_basis_world import build_world
 
@@ -141,20 +140,8 @@ def test_api_is_in_the_openapi_document():
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys):
-    # `comity` closes the database connections when it ends; the test database must stay open.
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            comity(["comity", "legal-basis", *args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def cli(comity_cli: Any) -> Any:
+    return functools.partial(comity_cli, "legal-basis")
 
 
 ARGS = [

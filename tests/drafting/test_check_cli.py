@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
-from comity.cli import main as comity
 from comity.drafting.checker import check_request
 from comity.drafting.profile import requirements_for
 from comity.drafting.schema import RequestDocument
@@ -27,20 +26,8 @@ def demo_directory(db: Any) -> None:
 
 
 @pytest.fixture
-def cli(monkeypatch: Any, capsys: Any) -> Cli:
-    # `comity` closes the database connections when it ends; the test database must stay open.
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            comity(["comity", "check-request", *args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def cli(comity_cli: Any) -> Any:
+    return functools.partial(comity_cli, "check-request")
 
 
 def write(tmp_path: Path, data: Any, name: str = "request.json") -> str:

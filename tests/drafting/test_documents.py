@@ -9,6 +9,7 @@ Tests marked `fonts` need Debian's Noto fonts and poppler-utils, `libreoffice` n
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -23,11 +24,9 @@ from typing import Any
 
 import docx
 import pytest
-from django.db import connections
 from django.test import Client
 
 from comity.accounts.services import api_token_create
-from comity.cli import main as comity
 from comity.core.tenancy import state_scope
 from comity.drafting.documents.inputs import MAX_DOCUMENT_BYTES
 from comity.drafting.documents.language import choose_document_language, translation_language
@@ -441,20 +440,8 @@ Cli = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def cli(monkeypatch: Any, capsys: Any) -> Cli:
-    # `comity` closes the database connections when it ends; the test database must stay open.
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            comity(["comity", "render-request", *args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def cli(comity_cli: Any) -> Any:
+    return functools.partial(comity_cli, "render-request")
 
 
 def test_cli_writes_the_docx(cli: Cli, tmp_path: Path) -> None:
