@@ -92,3 +92,21 @@ def make_world(*roles: Role) -> World:
         bob=member("bob", y, *roles),
         charlie=member("charlie", z, *roles),
     )
+
+
+def secret_events(world: World) -> None:
+    """One audit event at each of X (State A), Y (State A) and Z (State B), about "case-of-<x|y|z>"."""
+    from comity.core.audit import audit_record
+
+    for state, authority, name in (
+        (world.state_a, world.x, "x"),
+        (world.state_a, world.y, "y"),
+        (world.state_b, world.z, "z"),
+    ):
+        audit_record(
+            state=state,
+            action="test.secret",
+            authority=authority,
+            object_type="case",
+            object_id=f"case-of-{name}",
+        )

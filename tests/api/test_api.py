@@ -16,7 +16,7 @@ from comity.core.models import AuditEvent
 from comity.core.services import membership_end
 from comity.core.tenancy import state_scope
 from tests.conftest import principal
-from tests.factories import AuthorityFactory, member
+from tests.factories import AuthorityFactory, member, secret_events
 
 pytestmark = pytest.mark.django_db
 
@@ -125,27 +125,7 @@ def test_role_is_enforced_whatever_the_scopes():
 
 
 def test_audit_events_leak_nothing_across_authorities_and_states(world):
-    audit_record(
-        state=world.state_a,
-        action="test.secret",
-        authority=world.x,
-        object_type="case",
-        object_id="case-of-x",
-    )
-    audit_record(
-        state=world.state_a,
-        action="test.secret",
-        authority=world.y,
-        object_type="case",
-        object_id="case-of-y",
-    )
-    audit_record(
-        state=world.state_b,
-        action="test.secret",
-        authority=world.z,
-        object_type="case",
-        object_id="case-of-z",
-    )
+    secret_events(world)
     _token, secret = token_for(world.alice)
     rows = api(secret).get("/api/v1/audit/events", {"limit": 200}).json()
     ids = {row["object_id"] for row in rows}

@@ -10,38 +10,13 @@ from django.urls import reverse
 from comity.accounts.models import ApiToken
 from comity.accounts.principal import SESSION_AUTHORITY_KEY
 from comity.accounts.services import api_token_create
-from comity.core.audit import audit_record
 from comity.core.enums import Role
 from comity.core.models import AuditEvent
 from comity.core.tenancy import state_scope, unscoped
 from tests.conftest import logged_in, principal
-from tests.factories import AuthorityFactory, member
+from tests.factories import AuthorityFactory, member, secret_events
 
 pytestmark = pytest.mark.django_db
-
-
-def _secret_events(world):
-    audit_record(
-        state=world.state_a,
-        action="test.secret",
-        authority=world.x,
-        object_type="case",
-        object_id="case-of-x",
-    )
-    audit_record(
-        state=world.state_a,
-        action="test.secret",
-        authority=world.y,
-        object_type="case",
-        object_id="case-of-y",
-    )
-    audit_record(
-        state=world.state_b,
-        action="test.secret",
-        authority=world.z,
-        object_type="case",
-        object_id="case-of-z",
-    )
 
 
 def _token(user, name):
@@ -176,7 +151,7 @@ def test_preferences_validate_and_save(world):
 
 
 def test_audit_trail_shows_only_own_authority(world):
-    _secret_events(world)
+    secret_events(world)
     response = logged_in(world.alice).get(reverse("web:audit"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -186,7 +161,7 @@ def test_audit_trail_shows_only_own_authority(world):
 
 
 def test_audit_trail_filter_by_object_of_other_authority_finds_nothing(world):
-    _secret_events(world)
+    secret_events(world)
     for object_id in ("case-of-y", "case-of-z"):
         response = logged_in(world.alice).get(
             reverse("web:audit"), {"object_type": "case", "object_id": object_id}
@@ -195,7 +170,7 @@ def test_audit_trail_filter_by_object_of_other_authority_finds_nothing(world):
 
 
 def test_audit_trail_htmx_returns_rows_only(world):
-    _secret_events(world)
+    secret_events(world)
     response = logged_in(world.alice).get(
         reverse("web:audit"), {"object_id": "case-of-x"}, HTTP_HX_REQUEST="true"
     )
