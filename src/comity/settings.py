@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "comity.accounts",
     "comity.directory",
     "comity.drafting",
+    "comity.cases",
     "comity.api",
 ]
 
