@@ -60,3 +60,4 @@ class AuditAction(models.TextChoices):
     DRAFT_IMPORTED = "draft.imported", _("Imported a draft request")
     DRAFT_DELETED = "draft.deleted", _("Deleted a draft request")
     DRAFT_EXPORTED = "draft.exported", _("Exported a draft request")
+    REQUESTS_EXPORTED = "requests.exported", _("Exported a list of requests")
