@@ -224,6 +224,53 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps in the demo; collectstatic in production
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Attachments (comity.cases.storage): encrypted at rest with AES-256-GCM. COMITY_ATTACHMENT_KEYS is
+# a comma-separated list of `keyid:base64(32 bytes)`; the first encrypts, every one decrypts (keep
+# old keys after a rotation). Unset: one key derived from SECRET_KEY (development only; the
+# `comity.W002` check warns when DEBUG is off).
+COMITY_ATTACHMENT_MAX_BYTES = env_int("COMITY_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+
+
+def _attachment_keys(raw: str | None) -> list[tuple[str, bytes]]:
+    import base64
+    import binascii
+    import re
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    keys: list[tuple[str, bytes]] = []
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        key_id, _sep, encoded = item.strip().partition(":")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", key_id) or any(k == key_id for k, _v in keys):
+            raise ImproperlyConfigured(
+                f"COMITY_ATTACHMENT_KEYS: key id {key_id!r} must be 1-32 characters of A-Z a-z 0-9 _ . - and unique"
+            )
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"COMITY_ATTACHMENT_KEYS: key {key_id!r} is not base64 of 32 bytes")
+        keys.append((key_id, key))
+    return keys
+
+
+def _derived_attachment_key(secret: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"comity", info=b"comity attachments v1").derive(
+        secret.encode()
+    )
+
+
+COMITY_ATTACHMENT_KEYS = _attachment_keys(env_str("COMITY_ATTACHMENT_KEYS"))
+COMITY_ATTACHMENT_KEYS_DERIVED = not COMITY_ATTACHMENT_KEYS
+if COMITY_ATTACHMENT_KEYS_DERIVED:
+    COMITY_ATTACHMENT_KEYS = [("derived", _derived_attachment_key(SECRET_KEY))]
+
 EMAIL_BACKEND = env_str("COMITY_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("COMITY_FROM_EMAIL") or "comity@localhost"
 

@@ -44,3 +44,16 @@ def check_demo_on_production_database(app_configs: Any, **kwargs: Any) -> list[W
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=False)
+def check_attachment_keys(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.DEBUG or not getattr(settings, "COMITY_ATTACHMENT_KEYS_DERIVED", False):
+        return []
+    return [
+        Warning(
+            "DEBUG is off and COMITY_ATTACHMENT_KEYS is unset: attachments are encrypted with a key derived from SECRET_KEY.",
+            hint="Set COMITY_ATTACHMENT_KEYS (or COMITY_ATTACHMENT_KEYS_FILE) to `keyid:base64key` with a random 32-byte key, and keep it apart from SECRET_KEY.",
+            id="comity.W002",
+        )
+    ]
