@@ -51,7 +51,20 @@ INSTALLED_APPS = [
     "comity.drafting",
     "comity.cases",
     "comity.api",
+    "django_tasks",
 ]
+
+# Background tasks (deadline reminders): run immediately by default (zero setup, tests);
+# COMITY_TASKS_BACKEND=database stores them for `comity worker`. Since django-tasks 0.12 the
+# database backend is the separate package django-tasks-db (app and backend `django_tasks_db`).
+COMITY_TASKS_BACKEND = (env_str("COMITY_TASKS_BACKEND") or "immediate").lower()
+if COMITY_TASKS_BACKEND == "database":
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif COMITY_TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ValueError(f"COMITY_TASKS_BACKEND must be 'immediate' or 'database', not {COMITY_TASKS_BACKEND!r}")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -115,3 +115,27 @@ class AttachmentKind(models.TextChoices):
     TRANSLATION = "translation", _("Translation")
     RESULT = "result", _("Result of execution")
     OTHER = "other", _("Other")
+
+
+class ConsultationOutcome(models.TextChoices):
+    """What a consultation before refusing or postponing (18(26), 16(16)) came to."""
+
+    CONDITIONS_AGREED = "conditions_agreed", _("Assistance granted subject to conditions")
+    POSTPONEMENT_AGREED = "postponement_agreed", _("Postponement agreed")
+    REFUSAL_MAINTAINED = "refusal_maintained", _("Refusal maintained after consultation")
+    INFORMATION_EXPECTED = "information_expected", _("More information expected")
+    OTHER = "other", _("Other")
+
+
+# Statuses that end a request (nothing is open, no reminders). `draft` is neither open nor ended.
+ENDED_STATUSES = frozenset(
+    {
+        RequestStatus.EXECUTED,
+        RequestStatus.PARTIALLY_EXECUTED,
+        RequestStatus.REFUSED,
+        RequestStatus.WITHDRAWN,
+        RequestStatus.CLOSED,
+        RequestStatus.SURRENDERED,
+        RequestStatus.SUBMITTED_FOR_PROSECUTION,
+    }
+)
