@@ -20,6 +20,7 @@ urlpatterns = [
     *api_urlpatterns,
     path("directory/", include("comity.directory.urls")),
     path("drafting/", include("comity.drafting.urls")),
+    path("cases/", include("comity.cases.urls")),
     path("cases/", include("comity.cases.urls_attachments")),
     path("", include("comity.web.urls")),
 ]

@@ -18,6 +18,9 @@ def comity(request: HttpRequest) -> dict[str, Any]:
             "tokens": can(principal, "accounts.manage_own_tokens"),
             "directory_changes": can(principal, "directory.view_changes"),
             "drafts": can(principal, "drafting.view_drafts"),
+            # Case roles, and executing officers (who see the requests assigned to them).
+            "cases": can(principal, "cases.view_cases")
+            or bool(principal is not None and principal.has_role(Role.EXECUTING_OFFICER)),
         },
         "role_labels": dict(Role.choices),
     }
