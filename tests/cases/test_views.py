@@ -64,6 +64,10 @@ def forwarded_to_ed(cw: CaseWorld, title: str = "SECRET-FORWARDED") -> Request:
 
 @pytest.fixture
 def secrets(cw: CaseWorld) -> dict[str, Request]:
+    return make_secrets(cw)
+
+
+def make_secrets(cw: CaseWorld) -> dict[str, Request]:
     """alice's request (X), bob's (Y, State A, held by another authority), charlie's (Z, State B)."""
     mine = incoming(cw, their_reference="SECRET-ALICE")
     bob = as_(cw.w.bob, cw.w.y, Role.CENTRAL_AUTHORITY_OFFICER)

@@ -175,8 +175,9 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return HttpResponse(_("Invalid filters."), status=422, content_type="text/plain; charset=utf-8")
     filters = form.active()
-    requests = exports.export_queryset(filtered_requests(principal, filters))
-    codes = [r.code for r in requests.only("code")]
+    selected = filtered_requests(principal, filters)
+    codes = list(selected.values_list("code", flat=True)[: exports.MAX_EXPORT_ROWS])
+    requests = exports.export_queryset(selected)
     authority = principal.acting_authority()
     audit_record(
         state=authority.state,
