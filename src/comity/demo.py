@@ -155,3 +155,6 @@ SEEDERS.append(seed_directory)
 from comity.drafting.demo import seed_drafting  # noqa: E402 - after the directory: drafts need its States
 
 SEEDERS.append(seed_drafting)
+from comity.cases.demo import seed_cases  # noqa: E402 - after the core: cases need the demo users
+
+SEEDERS.append(seed_cases)

@@ -459,3 +459,28 @@ def test_outgoing_request_from_a_draft(cw):
             language="en",
         )
     assert client.get(reverse("cases:new") + f"?draft={foreign.code}").status_code == 404
+
+
+# --- Demo data ------------------------------------------------------------------------------
+
+
+def test_demo_cases_are_seeded_once_on_both_sides():
+    from comity.cases.demo import seed_cases
+    from comity.demo import seed_core
+
+    seed_core()
+    played = seed_cases()
+    assert played == ["PNF-2026-014", "FEMDO-2026-077", "ASJ-2026-009", "PNF-2026-021", "FEMDO-2026-102"]
+    assert seed_cases() == []
+    with unscoped(reason="test: both States' copies"):
+        copies = Request.objects.filter(title="Relevés bancaires de la société ACME SA de CV")
+        assert sorted((r.state.code, r.direction, r.status) for r in copies) == [
+            ("FRA", "outgoing", "partially_executed"),
+            ("MEX", "incoming", "closed"),
+        ]
+        assert len({r.global_id for r in copies}) == 1
+        refused = Request.objects.get(state__code="EGY", title="Declaración de testigo en El Cairo")
+        assert refused.refusal_grounds == ["essential_interests", "treaty_ground"]
+        assert Request.objects.filter(
+            state__code="FRA", direction="incoming", due_on__lt=dt.date.today()
+        ).exists()
