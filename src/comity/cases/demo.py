@@ -281,7 +281,7 @@ def _play_incoming(story: Story, request: Request, people: dict[str, Principal])
 @transaction.atomic
 def seed_cases() -> list[str]:
     """Play every story not played yet; returns the references played."""
-    played = []
+    played: list[str] = []
     states = {s.code: s for s in State.objects.filter(code__in={"FRA", "MEX", "EGY"})}
     if len(states) < 3:
         return played
