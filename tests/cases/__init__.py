@@ -12,7 +12,7 @@ from comity.cases.models import Request
 from comity.core.enums import Role
 from comity.core.models import Authority
 from comity.core.tenancy import state_scope
-from tests.factories import AuthorityFactory, World, make_world, member
+from tests.factories import World, make_world, member
 
 ALL_ROLES = (
     Role.DRAFTER,
@@ -100,7 +100,7 @@ class CaseWorld:
 
 def make_case_world() -> CaseWorld:
     w = make_world(Role.CENTRAL_AUTHORITY_OFFICER)
-    authority_w = AuthorityFactory(state=w.state_a, name="Authority W", kind="executing_authority")
+    authority_w = Authority.objects.create(state=w.state_a, name="Authority W", kind="executing_authority")
     return CaseWorld(
         w=w,
         dana=member("dana", w.x, Role.DRAFTER),

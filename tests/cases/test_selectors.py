@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from comity.accounts.principal import Principal
 from comity.cases import selectors, services
@@ -136,34 +138,20 @@ def test_case_requests_and_timeline() -> None:
 def test_selector_query_count_does_not_grow() -> None:
     cw = make_case_world()
     incoming(cw)
-    with state_scope(cw.w.state_a.pk), CountQueries() as one:
+    with state_scope(cw.w.state_a.pk), CaptureQueriesContext(connection) as one:
         [
             (r.requested_state.code, r.requesting_state.code, r.authority.name)
             for r in selectors.requests_visible(cw.alice)
         ]
     incoming(cw, their_reference="B-2")
     incoming(cw, their_reference="B-3")
-    with state_scope(cw.w.state_a.pk), CountQueries() as three:
+    with state_scope(cw.w.state_a.pk), CaptureQueriesContext(connection) as three:
         rows = [
             (r.requested_state.code, r.requesting_state.code, r.authority.name)
             for r in selectors.requests_visible(cw.alice)
         ]
     assert len(rows) == 3
-    assert one.count == three.count
-
-
-class CountQueries:
-    def __enter__(self) -> CountQueries:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        self._ctx = CaptureQueriesContext(connection)
-        self._ctx.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
-        self.count = len(self._ctx.captured_queries)
+    assert len(one.captured_queries) == len(three.captured_queries)
 
 
 def test_roles_are_read_from_the_principal_only() -> None:
