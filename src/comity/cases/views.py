@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comity.accounts.principal import Principal
 from comity.cases import lifecycle, selectors
-from comity.cases.enums import EventKind, RefusalGround, RequestStatus
+from comity.cases.enums import OPEN_STATUSES, EventKind, RefusalGround, RequestStatus
 from comity.cases.forms import (
     AssignForm,
     ConsultationForm,
@@ -76,11 +76,15 @@ def document_summary(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Events written together with a status change of the same text (information rounds).
+MERGED_KINDS = frozenset({EventKind.INFO_REQUESTED, EventKind.INFO_PROVIDED})
+
+
 def timeline_rows(request: Request) -> list[dict[str, Any]]:
     kinds = dict(EventKind.choices)
     statuses = dict(RequestStatus.choices)
     grounds = dict(RefusalGround.choices)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event in selectors.request_timeline(request):
         data = event.data or {}
         details = []
@@ -88,8 +92,20 @@ def timeline_rows(request: Request) -> list[dict[str, Any]]:
             details.append(", ".join(str(grounds.get(g, g)) for g in data["refusal_grounds"]))
         if data.get("due_on"):
             details.append(_("due %(date)s") % {"date": data["due_on"]})
+        previous = rows[-1] if rows else None
+        if (
+            previous is not None
+            and event.kind in MERGED_KINDS
+            and previous["kind"] == EventKind.STATUS_CHANGED
+            and previous["text"] == event.text
+            and previous["actor_id"] == event.actor_id
+        ):
+            # The information round and its status change are one line: the round, with the status.
+            rows.pop()
+            event.to_status = str(previous["to_status"])
         rows.append(
             {
+                "actor_id": event.actor_id,
                 "kind": event.kind,
                 "label": kinds.get(event.kind, event.kind),
                 "to_status": event.to_status,
@@ -105,6 +121,7 @@ def timeline_rows(request: Request) -> list[dict[str, Any]]:
 
 
 def _action(key: str, title: Any, button: Any, url: str, form: forms.Form) -> dict[str, Any]:
+    form.auto_id = f"id_{key}_%s"  # several forms on one page: distinct ids
     return {"key": key, "title": title, "button": button, "url": url, "form": form}
 
 
@@ -142,7 +159,10 @@ def action_forms(
                 form,
             )
         )
-    if can(principal, "cases.assign", request):
+    # Ended requests take notes only (the services refuse the rest); drafts can be prepared.
+    is_open = request.status in OPEN_STATUSES
+    preparing = is_open or request.status == RequestStatus.DRAFT
+    if preparing and can(principal, "cases.assign", request):
         choices = assignment_choices(principal, request)
         form = bound.get("assign") or AssignForm(**choices)
         actions.append(
@@ -170,7 +190,7 @@ def action_forms(
                 form,
             )
         )
-    if can(principal, "cases.record_consultation", request):
+    if is_open and can(principal, "cases.record_consultation", request):
         form = bound.get("consultation") or ConsultationForm(
             label=gettext_lazy("What was discussed and agreed")
         )
@@ -183,7 +203,7 @@ def action_forms(
                 form,
             )
         )
-    if can(principal, "cases.set_deadline", request):
+    if preparing and can(principal, "cases.set_deadline", request):
         form = bound.get("deadline") or DeadlineForm()
         actions.append(
             _action("deadline", _("Set a deadline"), _("Set"), reverse("cases:deadline", args=[code]), form)
