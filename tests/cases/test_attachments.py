@@ -473,3 +473,40 @@ def test_open_checks_the_file_before_recording(officers: World) -> None:
             attachment=access_attachment(principal(officers.alice), attachment.code),
         )
     assert actions(officers.state_a) == ["attachment.added"]
+
+
+def test_upload_is_encrypted_as_it_arrives_never_spooled_in_clear(
+    officers: World, settings: Any, tmp_path: Path
+) -> None:
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
+    (tmp_path / "spool").mkdir()
+    request = make_request(officers)
+    data = b"SECRET-PLAINTEXT-" * 12_000  # 204,000 bytes
+    response = logged_in(officers.alice).post(
+        reverse("cases_attachments:upload", args=[request.code]),
+        {"file": SimpleUploadedFile("big.txt", data), "kind": "evidence", "language": "fr"},
+    )
+    assert response.status_code in (201, 302)
+    assert list((tmp_path / "spool").iterdir()) == []
+    with state_scope(request.state_id):
+        attachment = Attachment.objects.get()
+    assert (attachment.size, attachment.language, attachment.content_type) == (204_000, "fr", "text/plain")
+    assert read(attachment.sha256) == data
+    assert b"SECRET-PLAINTEXT" not in blob_path("AAA", attachment.sha256).read_bytes()
+
+
+def test_upload_without_csrf_token_is_403_and_nothing_kept(officers: World, settings: Any) -> None:
+    from django.test import Client
+
+    request = make_request(officers)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officers.alice)
+    response = client.post(
+        reverse("cases_attachments:upload", args=[request.code]),
+        {"file": SimpleUploadedFile("x.pdf", b"%PDF forged"), "kind": "other"},
+    )
+    assert response.status_code == 403
+    assert stored_files(Path(settings.MEDIA_ROOT)) == []
+    with state_scope(request.state_id):
+        assert not Attachment.objects.exists()

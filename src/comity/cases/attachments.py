@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -46,6 +47,27 @@ class Upload(Protocol):
     content_type: str | None
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+
+
+class StoredUpload(UploadedFile):
+    """An upload already encrypted into the store while the request body was read (the upload
+    handler of comity.cases.views_attachments), so no plaintext copy ever touched the disk."""
+
+    def __init__(self, *, name: str | None, content_type: str | None, blob: StoredBlob) -> None:
+        super().__init__(file=None, name=name, content_type=content_type, size=blob.size)
+        self.blob = blob
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return open_blob(state_code=self.blob.state_code, sha256=self.blob.sha256)
+
+
+def discard_unused(blob: StoredBlob) -> None:
+    """Remove a blob this upload created if no attachment row of its State refers to it."""
+    if (
+        blob.created
+        and not Attachment.objects.filter(sha256=blob.sha256, state__code=blob.state_code).exists()
+    ):
+        delete_blob(state_code=blob.state_code, sha256=blob.sha256)
 
 
 @dataclass(frozen=True)
@@ -84,26 +106,31 @@ def attachment_add(
 ) -> Attachment:
     """Store `upload` encrypted and attach it to `request`.
 
-    Raises NotAllowed, InvalidInput (kind, language, empty file) or storage.AttachmentTooLarge
-    (nothing stored). Called inside the request's State scope.
+    `upload` is read in chunks (any UploadedFile), or is a StoredUpload the upload handler has
+    already encrypted. Raises NotAllowed, InvalidInput (kind, language, empty file) or
+    storage.AttachmentTooLarge; whenever it raises, a blob this upload created and no row uses is
+    removed. Called inside the request's State scope.
     """
-    if not can(actor, "cases.add_attachment", request):
-        raise NotAllowed("You cannot add attachments to this request.")
-    if kind not in AttachmentKind.values:
-        raise InvalidInput("kind", f"Unknown attachment kind {kind!r}.")
-    if language and not _LANGUAGE.fullmatch(language):
-        raise InvalidInput("language", "The language is a two-letter ISO 639-1 code.")
-    state = request.state
-    blob = store_blob(state_code=state.code, chunks=_non_empty(upload.chunks()))
+    blob: StoredBlob | None = upload.blob if isinstance(upload, StoredUpload) else None
     try:
+        if not can(actor, "cases.add_attachment", request):
+            raise NotAllowed("You cannot add attachments to this request.")
+        if kind not in AttachmentKind.values:
+            raise InvalidInput("kind", f"Unknown attachment kind {kind!r}.")
+        if language and not _LANGUAGE.fullmatch(language):
+            raise InvalidInput("language", "The language is a two-letter ISO 639-1 code.")
+        if blob is not None and blob.state_code != request.state.code:
+            raise InvalidInput("file", "The file was stored for another State.")
+        if blob is None:
+            blob = store_blob(state_code=request.state.code, chunks=_non_empty(upload.chunks()))
         if blob.size == 0:
             raise InvalidInput("file", "The file is empty.")
         return _record_added(
             actor=actor, request=request, blob=blob, upload=upload, kind=kind, language=language
         )
     except BaseException:
-        if blob.created and not Attachment.objects.filter(state_id=state.pk, sha256=blob.sha256).exists():
-            delete_blob(state_code=state.code, sha256=blob.sha256)
+        if blob is not None:
+            discard_unused(blob)
         raise
 
 

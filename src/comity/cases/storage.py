@@ -109,59 +109,91 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class BlobWriter:
+    """Encrypts a stream written piece by piece into the State's store (`store_blob` drives one;
+    the upload handler of comity.cases.views_attachments feeds one from the request body).
+
+    Over `max_bytes` (default `COMITY_ATTACHMENT_MAX_BYTES`) `write` raises AttachmentTooLarge
+    and has already removed its temporary file; any other failure calls `abort()`.
+    """
+
+    def __init__(self, *, state_code: str, max_bytes: int | None = None) -> None:
+        self.state_code = _check_state(state_code)
+        self.limit = settings.COMITY_ATTACHMENT_MAX_BYTES if max_bytes is None else max_bytes
+        key_id, key = _keys()[0]
+        self._aead = AESGCM(key)
+        self._header = MAGIC + bytes([len(key_id)]) + key_id.encode() + secrets.token_bytes(FILE_ID_BYTES)
+        self._header += struct.pack(">I", CHUNK_SIZE)
+        tmp_dir = _root() / state_code / ".tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._tmp = tmp_dir / f"upload-{secrets.token_hex(16)}"
+        self._out: BinaryIO = open(self._tmp, "xb")  # noqa: SIM115 - closed by finish()/abort()
+        self._out.write(self._header)
+        self._digest = hashlib.sha256()
+        self._buffer = bytearray()
+        self._index = 0
+        self.size = 0
+
+    def _seal(self, plain: bytes, *, final: bool, tail: bytes = b"") -> None:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        aad = _aad(self._header, self.state_code, self._index, final, tail)
+        self._out.write(nonce)
+        self._out.write(self._aead.encrypt(nonce, plain, aad))
+        self._index += 1
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.size += len(data)
+            if self.size > self.limit:
+                raise AttachmentTooLarge(self.limit)
+            self._digest.update(data)
+            self._buffer += data
+            # Seal only full chunks known not to be the last one.
+            while len(self._buffer) > CHUNK_SIZE:
+                self._seal(bytes(self._buffer[:CHUNK_SIZE]), final=False)
+                del self._buffer[:CHUNK_SIZE]
+        except BaseException:
+            self.abort()
+            raise
+
+    def finish(self) -> StoredBlob:
+        try:
+            sha = self._digest.digest()
+            self._seal(bytes(self._buffer), final=True, tail=sha)
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+            target = blob_path(self.state_code, sha.hex())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                self._tmp.unlink()
+                return StoredBlob(self.state_code, sha.hex(), self.size, created=False)
+            os.replace(self._tmp, target)
+            _fsync_dir(target.parent)
+            return StoredBlob(self.state_code, sha.hex(), self.size, created=True)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        self._out.close()
+        self._tmp.unlink(missing_ok=True)
+
+
 def store_blob(*, state_code: str, chunks: Iterable[bytes], max_bytes: int | None = None) -> StoredBlob:
     """Encrypt `chunks` (any sizes, read one at a time) into the State's store.
 
     Over `max_bytes` (default `COMITY_ATTACHMENT_MAX_BYTES`): AttachmentTooLarge, nothing left
     on disk. Any other error also removes the temporary file.
     """
-    limit = settings.COMITY_ATTACHMENT_MAX_BYTES if max_bytes is None else max_bytes
-    key_id, key = _keys()[0]
-    aead = AESGCM(key)
-    header = MAGIC + bytes([len(key_id)]) + key_id.encode() + secrets.token_bytes(FILE_ID_BYTES)
-    header += struct.pack(">I", CHUNK_SIZE)
-    tmp_dir = _root() / _check_state(state_code) / ".tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"upload-{secrets.token_hex(16)}"
-    digest = hashlib.sha256()
-    size = 0
-    index = 0
-    buffer = bytearray()
+    writer = BlobWriter(state_code=state_code, max_bytes=max_bytes)
     try:
-        with open(tmp, "xb") as out:
-            out.write(header)
-
-            def seal(plain: bytes, *, final: bool, tail: bytes = b"") -> None:
-                nonce = secrets.token_bytes(NONCE_BYTES)
-                out.write(nonce)
-                out.write(aead.encrypt(nonce, plain, _aad(header, state_code, index, final, tail)))
-
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise AttachmentTooLarge(limit)
-                digest.update(chunk)
-                buffer += chunk
-                # Seal only full chunks known not to be the last one.
-                while len(buffer) > CHUNK_SIZE:
-                    seal(bytes(buffer[:CHUNK_SIZE]), final=False)
-                    del buffer[:CHUNK_SIZE]
-                    index += 1
-            sha = digest.digest()
-            seal(bytes(buffer), final=True, tail=sha)
-            out.flush()
-            os.fsync(out.fileno())
-        target = blob_path(state_code, sha.hex())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            tmp.unlink()
-            return StoredBlob(state_code, sha.hex(), size, created=False)
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-        return StoredBlob(state_code, sha.hex(), size, created=True)
+        for chunk in chunks:
+            writer.write(chunk)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        writer.abort()
         raise
+    return writer.finish()
 
 
 def delete_blob(*, state_code: str, sha256: str) -> None:
