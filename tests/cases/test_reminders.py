@@ -146,6 +146,15 @@ def test_worker_without_the_database_backend_says_so(comity_cli: Any) -> None:
     assert "COMITY_TASKS_BACKEND=database" in err
 
 
+def test_worker_runs_the_database_queue(comity_cli: Any, settings: Any) -> None:
+    # django-tasks resets its backends when TASKS changes (setting_changed).
+    settings.COMITY_TASKS_BACKEND = "database"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    code, _out, err = comity_cli("worker", "--batch")
+    assert code == 0
+    assert "No more tasks to run" in err
+
+
 @pytest.mark.parametrize(("days", "expected"), [(40, dt.date(2026, 3, 13)), (None, None)])
 def test_provisional_arrest_adds_the_formal_request_deadline(
     days: int | None, expected: dt.date | None
