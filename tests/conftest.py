@@ -17,6 +17,8 @@ from tests.factories import World, make_world
 def _fast_hashing_and_clean_cache(settings: Any) -> None:
     # Argon2 is the production hasher (tested in tests/accounts); tests hash with MD5 for speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Commands run Django's system checks, which refuse the development key outside DEBUG.
+    settings.SECRET_KEY = "test-secret-key-not-the-development-default-0123456789abcdef"
     cache.clear()
 
 
