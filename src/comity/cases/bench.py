@@ -171,7 +171,9 @@ def _seed(total: int) -> dict[str, Any]:
     with connection.cursor() as cursor:
         if not pg:
             cursor.execute("PRAGMA cache_size = -2000")
-        cursor.execute(f"ANALYZE {table}" if pg else "ANALYZE")
+        # PostgreSQL: what autovacuum does after a bulk load (statistics, and the visibility map
+        # that lets the count use an index-only scan).
+        cursor.execute(f"VACUUM ANALYZE {table}" if pg else "ANALYZE")
     generation = time.perf_counter() - start
 
     from comity.core.tenancy import state_scope
