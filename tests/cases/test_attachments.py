@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -296,12 +297,13 @@ def test_add_refused_outside_the_rules_stores_nothing(officers: World, settings:
     assert stored_files(Path(settings.MEDIA_ROOT)) == []
 
 
-@pytest.fixture
-def failing_timeline(db: Any) -> Iterator[None]:
+@contextmanager
+def refusing_timeline() -> Iterator[None]:
     """A real database failure: a trigger refuses every new timeline event."""
     table = RequestEvent._meta.db_table
+    pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if pg:
             cursor.execute(
                 "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
             )
@@ -312,11 +314,13 @@ def failing_timeline(db: Any) -> Iterator[None]:
             cursor.execute(
                 f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused'); END"
             )
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DROP TRIGGER test_refuse{' ON ' + table if connection.vendor == 'postgresql' else ''}"
-        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER test_refuse ON {table}" if pg else "DROP TRIGGER test_refuse")
+            if pg:
+                cursor.execute("DROP FUNCTION test_refuse()")
 
 
 def test_empty_file_is_refused_and_not_kept(officers: World, settings: Any) -> None:
@@ -326,11 +330,9 @@ def test_empty_file_is_refused_and_not_kept(officers: World, settings: Any) -> N
     assert stored_files(Path(settings.MEDIA_ROOT)) == []
 
 
-def test_database_failure_removes_the_new_blob_only(
-    officers: World, settings: Any, failing_timeline: None
-) -> None:
+def test_database_failure_removes_the_new_blob_only(officers: World, settings: Any) -> None:
     request = make_request(officers)
-    with pytest.raises(DatabaseError, match="refused"):
+    with refusing_timeline(), pytest.raises(DatabaseError, match="refused"):
         add(officers.alice, request, b"new content")
     assert stored_files(Path(settings.MEDIA_ROOT)) == []
     with state_scope(request.state_id):
@@ -341,21 +343,12 @@ def test_database_failure_removes_the_new_blob_only(
 def test_database_failure_keeps_a_blob_another_row_uses(officers: World, settings: Any) -> None:
     request = make_request(officers)
     kept = add(officers.alice, request, b"shared content")
-    table = RequestEvent._meta.db_table
-    if connection.vendor != "sqlite":
-        pytest.skip("the trigger below is SQLite's")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    try:
-        with pytest.raises(DatabaseError, match="refused"):
-            add(officers.alice, request, b"shared content")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER test_refuse")
+    with refusing_timeline(), pytest.raises(DatabaseError, match="refused"):
+        add(officers.alice, request, b"shared content")
     assert blob_path("AAA", kept.sha256).is_file()
     assert read(kept.sha256) == b"shared content"
+    with state_scope(request.state_id):
+        assert Attachment.objects.count() == 1
 
 
 def test_every_download_is_audited(officers: World) -> None:
