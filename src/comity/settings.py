@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from comity.lib.env import env_bool, env_int, env_list, env_str
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "comity.cases",
     "comity.api",
     "django_tasks",
+    "django_tasks_db",  # always installed, so switching to the database backend needs no migrate
 ]
 
 # Background tasks (deadline reminders): run immediately by default (zero setup, tests);
@@ -59,12 +61,13 @@ INSTALLED_APPS = [
 # database backend is the separate package django-tasks-db (app and backend `django_tasks_db`).
 COMITY_TASKS_BACKEND = (env_str("COMITY_TASKS_BACKEND") or "immediate").lower()
 if COMITY_TASKS_BACKEND == "database":
-    INSTALLED_APPS.append("django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 elif COMITY_TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
-    raise ValueError(f"COMITY_TASKS_BACKEND must be 'immediate' or 'database', not {COMITY_TASKS_BACKEND!r}")
+    raise ImproperlyConfigured(
+        f"COMITY_TASKS_BACKEND must be 'immediate' or 'database', not {COMITY_TASKS_BACKEND!r}"
+    )
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -248,8 +251,6 @@ def _attachment_keys(raw: str | None) -> list[tuple[str, bytes]]:
     import base64
     import binascii
     import re
-
-    from django.core.exceptions import ImproperlyConfigured
 
     keys: list[tuple[str, bytes]] = []
     for item in (raw or "").split(","):
