@@ -503,3 +503,21 @@ def test_upload_without_csrf_token_is_403_and_nothing_kept(officers: World, sett
     assert stored_files(Path(settings.MEDIA_ROOT)) == []
     with state_scope(request.state_id):
         assert not Attachment.objects.exists()
+
+
+def test_detail_page_offers_the_upload_form_and_lists_the_download(officers: World) -> None:
+    request = make_request(officers)
+    client = logged_in(officers.alice)
+    detail = reverse("cases:detail", args=[request.code])
+    page = client.get(detail).content.decode()
+    assert f'action="{reverse("cases_attachments:upload", args=[request.code])}"' in page
+    assert 'enctype="multipart/form-data"' in page
+    client.post(
+        reverse("cases_attachments:upload", args=[request.code]),
+        {"file": SimpleUploadedFile("judgment.pdf", b"%PDF judgment"), "kind": "order"},
+    )
+    with state_scope(request.state_id):
+        code = Attachment.objects.get().code
+    page = client.get(detail).content.decode()
+    assert reverse("cases_attachments:download", args=[code]) in page
+    assert "judgment.pdf" in page

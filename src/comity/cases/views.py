@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comity.accounts.principal import Principal
 from comity.cases import lifecycle, selectors
-from comity.cases.enums import OPEN_STATUSES, EventKind, RefusalGround, RequestStatus
+from comity.cases.attachments import attachments_of
+from comity.cases.enums import OPEN_STATUSES, AttachmentKind, EventKind, RefusalGround, RequestStatus
 from comity.cases.forms import (
     AssignForm,
     ConsultationForm,
@@ -226,18 +227,14 @@ def render_detail(
     today = timezone.localdate()
     for deadline in deadlines:
         deadline.is_overdue = deadline.met_at is None and deadline.due_on < today  # type: ignore[attr-defined]
-    try:
-        reverse("cases_attachments:download", args=["x"])
-        download_url_exists = True
-    except NoReverseMatch:
-        download_url_exists = False
     grounds = dict(RefusalGround.choices)
     context = {
         "r": mark_overdue([request])[0],
         "summary": document_summary(request.document or {}),
         "deadlines": deadlines,
-        "attachments": list(request.attachments.all()),
-        "download_url_exists": download_url_exists,
+        "attachments": list(attachments_of(principal, request)),
+        "can_attach": can(principal, "cases.add_attachment", request),
+        "attachment_kinds": AttachmentKind.choices,
         "timeline": timeline_rows(request),
         "refusal_grounds": [grounds.get(g, g) for g in request.refusal_grounds or []],
         "actions": action_forms(principal, request, bound or {}),
