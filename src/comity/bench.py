@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
         help="ordered pairs per cooperation type (sampled above)",
     )
     parser.add_argument("--page-runs", type=int, default=500)
+    parser.add_argument(
+        "--requests", type=int, default=500_000, help="requests generated for the case list and detail bench"
+    )
     args = parser.parse_args(argv)
     _setup()
     from django.db import connection
@@ -215,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
         from comity.directory.bench import bench_legal_basis, bench_legal_basis_api
         from comity.directory.bench_pages import bench_state_page
         from comity.drafting.bench import bench_checker
+        from comity.cases.bench import bench_requests
         from comity.drafting.documents.bench import bench_documents
 
         bench_audit_verify(args.audit_events, args.audit_runs)
@@ -230,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_checker()
         print()
         bench_documents()
+        print()
+        bench_requests(total=args.requests)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
