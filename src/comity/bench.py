@@ -215,10 +215,10 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"Comity {__version__} benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})\n"
         )
+        from comity.cases.bench import bench_requests
         from comity.directory.bench import bench_legal_basis, bench_legal_basis_api
         from comity.directory.bench_pages import bench_state_page
         from comity.drafting.bench import bench_checker
-        from comity.cases.bench import bench_requests
         from comity.drafting.documents.bench import bench_documents
 
         bench_audit_verify(args.audit_events, args.audit_runs)
