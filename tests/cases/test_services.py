@@ -57,3 +57,19 @@ def test_note_is_on_the_timeline() -> None:
             (EventKind.CREATED, ""),
             (EventKind.NOTE, "Called the liaison."),
         ]
+
+
+def test_use_limitation_is_taken_from_the_document() -> None:
+    from comity.cases.services import request_create_outgoing
+
+    cw = make_case_world()
+    document = {
+        "request_type": "mla",
+        "language": "en",
+        "requested_state": cw.w.state_b.code,
+        "statements": {"use_limitation": "Only for proceeding 2026/17 (18(19))."},
+        "confidentiality": {"required": True, "reasons": "ongoing investigation"},
+    }
+    with state_scope(cw.w.state_a.pk):
+        request = request_create_outgoing(actor=cw.alice, case=None, document=document, title="Bank records")
+    assert (request.use_limitation, request.confidential) == ("Only for proceeding 2026/17 (18(19)).", True)

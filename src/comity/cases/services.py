@@ -145,6 +145,7 @@ def request_create_outgoing(
         document=doc,
         urgent=bool((doc.get("urgency") or {}).get("required")),
         confidential=bool((doc.get("confidentiality") or {}).get("required")),
+        use_limitation=str((doc.get("statements") or {}).get("use_limitation") or ""),  # 18(19)
         created_by=actor.user,
     )
     _event(request, EventKind.CREATED, actor)
@@ -219,6 +220,7 @@ def request_register_incoming(
         document=doc,
         urgent=bool((doc.get("urgency") or {}).get("required")),
         confidential=bool((doc.get("confidentiality") or {}).get("required")),
+        use_limitation=str((doc.get("statements") or {}).get("use_limitation") or ""),  # 18(19)
         created_by=actor.user,
         received_at=received_at,
     )
