@@ -146,6 +146,7 @@ def test_worker_without_the_database_backend_says_so(comity_cli: Any) -> None:
     assert "COMITY_TASKS_BACKEND=database" in err
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when it exits
 def test_worker_runs_the_database_queue(comity_cli: Any, settings: Any) -> None:
     # django-tasks resets its backends when TASKS changes (setting_changed).
     settings.COMITY_TASKS_BACKEND = "database"
