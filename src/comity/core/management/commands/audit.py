@@ -54,10 +54,13 @@ class Command(BaseCommand):
             )
         else:
             for report in reports:
-                if report.ok:
+                if report.ok and report.events:
                     self.stdout.write(f"{report.state}: {report.events} events, chain intact")
                 for item in report.breaks:
                     self.stdout.write(self.style.ERROR(str(item)))
+            total = sum(r.events for r in reports)
+            verdict = f"{len(broken)} broken" if broken else "all intact"
+            self.stdout.write(f"{len(reports)} chains, {total} events: {verdict}")
         if broken:
             raise SystemExit(1)
 
