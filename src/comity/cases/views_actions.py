@@ -108,46 +108,45 @@ def assign(http_request: HttpRequest, code: str) -> HttpResponse:
     return _run(http_request, request, "assign", form, write, _("Assignment saved."))
 
 
-@permission_required(MEMBER)
-@require_POST
-def note(http_request: HttpRequest, code: str) -> HttpResponse:
-    principal = principal_of(http_request)
-    request = access(http_request, code)
-    _require(http_request, "cases.add_note", request)
-    form = TextForm(http_request.POST, label=gettext_lazy("Note"))
+def _text_action(
+    name: str, rule: str, label: Any, service: Callable[..., object], done: Any
+) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A POST action that records one text on the request (note, information rounds)."""
 
-    def write(data: dict[str, Any]) -> object:
-        return services.request_add_note(actor=principal, request=request, text=data["text"])
+    @permission_required(MEMBER)
+    @require_POST
+    def view(http_request: HttpRequest, code: str) -> HttpResponse:
+        principal = principal_of(http_request)
+        request = access(http_request, code)
+        _require(http_request, rule, request)
+        form = TextForm(http_request.POST, label=label)
 
-    return _run(http_request, request, "note", form, write, _("Note added."))
+        def write(data: dict[str, Any]) -> object:
+            return service(actor=principal, request=request, text=data["text"])
 
+        return _run(http_request, request, name, form, write, str(done))
 
-@permission_required(MEMBER)
-@require_POST
-def info_request(http_request: HttpRequest, code: str) -> HttpResponse:
-    principal = principal_of(http_request)
-    request = access(http_request, code)
-    _require(http_request, "cases.transition", request)
-    form = TextForm(http_request.POST, label=gettext_lazy("What is needed"))
-
-    def write(data: dict[str, Any]) -> object:
-        return services.request_info_request(actor=principal, request=request, text=data["text"])
-
-    return _run(http_request, request, "info_request", form, write, _("Additional information requested."))
+    view.__name__ = name
+    return view
 
 
-@permission_required(MEMBER)
-@require_POST
-def info_provide(http_request: HttpRequest, code: str) -> HttpResponse:
-    principal = principal_of(http_request)
-    request = access(http_request, code)
-    _require(http_request, "cases.transition", request)
-    form = TextForm(http_request.POST, label=gettext_lazy("Information received or given"))
-
-    def write(data: dict[str, Any]) -> object:
-        return services.request_info_provide(actor=principal, request=request, text=data["text"])
-
-    return _run(http_request, request, "info_provide", form, write, _("Additional information recorded."))
+note = _text_action(
+    "note", "cases.add_note", gettext_lazy("Note"), services.request_add_note, gettext_lazy("Note added.")
+)
+info_request = _text_action(
+    "info_request",
+    "cases.transition",
+    gettext_lazy("What is needed"),
+    services.request_info_request,
+    gettext_lazy("Additional information requested."),
+)
+info_provide = _text_action(
+    "info_provide",
+    "cases.transition",
+    gettext_lazy("Information received or given"),
+    services.request_info_provide,
+    gettext_lazy("Additional information recorded."),
+)
 
 
 @permission_required(MEMBER)
