@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "comity.directory",
     "comity.drafting",
     "comity.cases",
+    "comity.exchange",
+    "comity.knowledge",
     "comity.api",
     "django_tasks",
     "django_tasks_db",  # always installed, so switching to the database backend needs no migrate

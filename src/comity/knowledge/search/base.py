@@ -1,0 +1,70 @@
+"""The search interface shared by every backend (SQLite FTS5, PostgreSQL full text).
+
+Callers use `comity.knowledge.search.search(query)` and never know which backend answered;
+`settings.COMITY_SEARCH_BACKEND` ("sqlite" or "postgresql", default from the database vendor)
+chooses it. Both must return the same entries for the same query (tests run on both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""  # user words; quoted phrases allowed ("controlled delivery"); empty = browse
+    # facet -> accepted values: OR within a facet, AND across facets (facets: enums.FACETS)
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str = "en"  # UI language: titles/summaries shown in it when translated
+    limit: int = 20
+    offset: int = 0
+    with_facets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: int
+    code: str
+    kind: str
+    title: str
+    snippet_html: str  # escaped text with the matched terms in <mark>...</mark>
+    year: int | None
+    states: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int  # exact number of matching entries
+    facets: dict[str, list[FacetCount]]  # facet -> counts over all matching entries, largest first
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def index_entries(self, entry_ids: Iterable[int]) -> None:
+        """Bring the index in step with these entries (inserted, updated or deleted)."""
+        ...
+
+    def rebuild(self) -> None: ...
+
+
+def normalised_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Drop empty values, de-duplicate, sort: the same filters always give the same query."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, values in filters.items():
+        kept = tuple(sorted({str(v).strip() for v in values if str(v).strip()}))
+        if kept:
+            out[name] = kept
+    return out
