@@ -18,10 +18,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ops/admin/", admin.site.urls),
     *api_urlpatterns,
+    path("node/v1/", include("comity.exchange.urls")),
     path("directory/", include("comity.directory.urls")),
     path("drafting/", include("comity.drafting.urls")),
     path("cases/", include("comity.cases.urls")),
     path("cases/", include("comity.cases.urls_attachments")),
+    path("knowledge/", include("comity.knowledge.urls")),
     path("", include("comity.web.urls")),
 ]
 

@@ -100,6 +100,8 @@ class EventKind(models.TextChoices):
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("Attachment downloaded")
+    MESSAGE = "message", _("Message to or from the other State")
+    RESULT = "result", _("Results of execution transmitted")
 
 
 class DeadlineKind(models.TextChoices):

@@ -79,6 +79,7 @@ from comity.cases.rules import roles_on_request
 from comity.core.audit import audit_record
 from comity.core.enums import AuditAction, Role
 from comity.core.errors import InvalidInput, NotAllowed
+from comity.exchange.outbox import exchange_event
 from comity.vocabulary import RequestType
 
 D, CAO, SUP, EO = Role.DRAFTER, Role.CENTRAL_AUTHORITY_OFFICER, Role.SUPERVISOR, Role.EXECUTING_OFFICER
@@ -421,7 +422,7 @@ def request_transition(
     event_data: dict[str, Any] = {k: v for k, v in extra.items() if isinstance(v, str | int | float | bool)}
     if grounds:
         event_data["refusal_grounds"] = list(grounds)
-    RequestEvent.objects.create(
+    event = RequestEvent.objects.create(
         state_id=request.state_id,
         request=request,
         kind=EventKind.STATUS_CHANGED,
@@ -432,6 +433,7 @@ def request_transition(
         text=text,
         data=event_data,
     )
+    exchange_event(event)
     audit_record(
         state=request.state,
         action=AuditAction.REQUEST_STATUS_CHANGED,

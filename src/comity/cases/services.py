@@ -9,6 +9,7 @@ written. Audit data names what happened (codes, references, dates), never a requ
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +34,7 @@ from comity.core.models import Authority, Membership, State
 from comity.core.rules import can
 from comity.drafting.schema import RequestDocument
 from comity.drafting.services import validate_document
+from comity.exchange.outbox import exchange_event
 
 MAX_TEXT = 20_000
 
@@ -49,7 +51,7 @@ def _text(value: str, *, field: str = "text", required: bool = True) -> str:
 def _event(
     request: Request, kind: str, actor: Principal | None, text: str = "", data: dict[str, Any] | None = None
 ) -> RequestEvent:
-    return RequestEvent.objects.create(
+    event = RequestEvent.objects.create(
         state_id=request.state_id,
         request=request,
         kind=kind,
@@ -58,6 +60,8 @@ def _event(
         text=text,
         data=data or {},
     )
+    exchange_event(event)
+    return event
 
 
 def _audit(
@@ -171,6 +175,7 @@ def request_register_incoming(
     received_on: dt.date,
     authority: Authority | None = None,
     title: str | None = None,
+    global_id: uuid.UUID | None = None,
 ) -> Request:
     """Record the arrival of an incoming request (status `received`).
 
@@ -179,7 +184,8 @@ def request_register_incoming(
     Principal of the receiving central authority's exchange account. `authority` is the receiving
     authority (default: the actor's); a central authority may record it for another authority of
     its State. The requested State must be ours; the requesting State comes from the document.
-    A suggested deadline in the document (18(24)) becomes a `requested` deadline.
+    A suggested deadline in the document (18(24)) becomes a `requested` deadline. `global_id`:
+    the requesting State's id of the request, when it came by the exchange.
     """
     if not can(actor, "cases.register_incoming"):
         raise NotAllowed("Only central authority officers can register incoming requests.")
@@ -223,6 +229,7 @@ def request_register_incoming(
         use_limitation=str((doc.get("statements") or {}).get("use_limitation") or ""),  # 18(19)
         created_by=actor.user,
         received_at=received_at,
+        **({"global_id": global_id} if global_id is not None else {}),
     )
     _event(
         request,
@@ -444,3 +451,70 @@ def deadline_mark_met(*, actor: Principal, deadline: Deadline) -> Deadline:
         {"kind": deadline.kind, "due_on": deadline.due_on.isoformat()},
     )
     return deadline
+
+
+@transaction.atomic
+def request_send_message(*, actor: Principal, request: Request, text: str) -> RequestEvent:
+    """A message to the other State about this request (sent by the exchange when the request
+    travels by it; otherwise recorded as sent by other means). Unlike a note, it is not internal."""
+    if not can(actor, "cases.transition", request):
+        raise NotAllowed("You cannot write to the other State about this request.")
+    event = _event(request, EventKind.MESSAGE, actor, _text(text), {"direction": "sent"})
+    _audit(request, AuditAction.REQUEST_MESSAGE_SENT, actor)
+    return event
+
+
+@transaction.atomic
+def request_send_result(
+    *, actor: Principal, request: Request, text: str, attachment_codes: list[str]
+) -> RequestEvent:
+    """Transmit the results of execution of an incoming request (18(3), 18(17)) with the
+    attachments that carry them (already added to the request, usually of kind `result`)."""
+    if request.direction != Direction.INCOMING:
+        raise InvalidInput(
+            "direction", "Results are transmitted on incoming requests (the requested State's side)."
+        )
+    if not can(actor, "cases.transition", request):
+        raise NotAllowed("You cannot transmit results on this request.")
+    if request.status not in OPEN_STATUSES and request.status not in (
+        RequestStatus.EXECUTED,
+        RequestStatus.PARTIALLY_EXECUTED,
+    ):
+        raise InvalidInput("status", "This request is no longer open.")
+    codes = list(dict.fromkeys(str(c) for c in attachment_codes))
+    found = {a.code: a for a in request.attachments.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise InvalidInput("attachments", f"Unknown attachment(s) of this request: {', '.join(missing)}.")
+    event = _event(request, EventKind.RESULT, actor, _text(text), {"direction": "sent", "attachments": codes})
+    _audit(request, AuditAction.REQUEST_RESULT_SENT, actor, {"attachments": codes})
+    return event
+
+
+@transaction.atomic
+def request_set_their_reference(*, actor: Principal, request: Request, reference: str) -> Request:
+    """Record the other State's reference for the request (e.g. given at its registration)."""
+    if not can(actor, "cases.transition", request):
+        raise NotAllowed("You cannot change this request.")
+    reference = _text(reference, field="their_reference")[:100]
+    if request.their_reference != reference:
+        request.their_reference = reference
+        request.save(update_fields=["their_reference", "updated_at"])
+        _audit(request, AuditAction.REQUEST_REFERENCE_SET, actor, {"their_reference": reference})
+    return request
+
+
+@transaction.atomic
+def request_record_received(
+    *, actor: Principal, request: Request, kind: str, text: str, data: dict[str, Any] | None = None
+) -> RequestEvent:
+    """Record on the timeline what the other State sent (by the exchange): a message, a
+    consultation, a request for information, results. Never sent back (`received` events are
+    not exchanged)."""
+    if kind not in (EventKind.MESSAGE, EventKind.CONSULTATION, EventKind.INFO_REQUESTED, EventKind.RESULT):
+        raise InvalidInput("kind", f"{kind!r} is not something another State sends.")
+    if not can(actor, "cases.add_note", request):
+        raise NotAllowed("You cannot record on this request.")
+    event = _event(request, kind, actor, _text(text), {**(data or {}), "direction": "received"})
+    _audit(request, AuditAction.REQUEST_NOTE_ADDED, actor, {"kind": kind, "direction": "received"})
+    return event
