@@ -133,6 +133,15 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Knowledge-base search (comity.knowledge.search): "sqlite" (FTS5) or "postgresql" (full text);
+# it must match the database, so the default follows the database engine.
+_search_default = "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"] else "sqlite"
+COMITY_SEARCH_BACKEND = (env_str("COMITY_SEARCH_BACKEND") or _search_default).lower()
+if COMITY_SEARCH_BACKEND not in ("sqlite", "postgresql"):
+    raise ImproperlyConfigured(
+        f"COMITY_SEARCH_BACKEND must be 'sqlite' or 'postgresql', not {COMITY_SEARCH_BACKEND!r}"
+    )
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 _redis_url = env_str("COMITY_REDIS_URL")
 if _redis_url:
@@ -246,7 +255,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 # a comma-separated list of `keyid:base64(32 bytes)`; the first encrypts, every one decrypts (keep
 # old keys after a rotation). Unset: one key derived from SECRET_KEY (development only; the
 # `comity.W002` check warns when DEBUG is off).
-COMITY_ATTACHMENT_MAX_BYTES = env_int("COMITY_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# Default 2 GiB: files are streamed in chunks (upload, storage, exchange), never held in memory.
+COMITY_ATTACHMENT_MAX_BYTES = env_int("COMITY_ATTACHMENT_MAX_BYTES", 2 * 1024 * 1024 * 1024, minimum=1)
 
 
 def _attachment_keys(raw: str | None) -> list[tuple[str, bytes]]:
