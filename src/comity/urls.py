@@ -19,6 +19,7 @@ urlpatterns = [
     path("ops/admin/", admin.site.urls),
     *api_urlpatterns,
     path("node/v1/", include("comity.exchange.urls")),
+    path("exchange/", include("comity.exchange.urls_ops")),
     path("directory/", include("comity.directory.urls")),
     path("drafting/", include("comity.drafting.urls")),
     path("cases/", include("comity.cases.urls")),

@@ -20,4 +20,6 @@ urlpatterns = [
     path("requests/<str:code>/info-provide/", views_actions.info_provide, name="info_provide"),
     path("requests/<str:code>/consultation/", views_actions.consultation, name="consultation"),
     path("requests/<str:code>/deadline/", views_actions.deadline, name="deadline"),
+    path("requests/<str:code>/message/", views_actions.message, name="message"),
+    path("requests/<str:code>/result/", views_actions.result, name="result"),
 ]

@@ -21,7 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from comity.accounts.principal import Principal
 from comity.cases import lifecycle, selectors
 from comity.cases.attachments import attachments_of
-from comity.cases.enums import OPEN_STATUSES, AttachmentKind, EventKind, RefusalGround, RequestStatus
+from comity.cases.enums import (
+    OPEN_STATUSES,
+    AttachmentKind,
+    Direction,
+    EventKind,
+    RefusalGround,
+    RequestStatus,
+)
 from comity.cases.forms import (
     AssignForm,
     ConsultationForm,
@@ -39,6 +46,9 @@ from comity.core.errors import ComityError, InvalidInput
 from comity.core.models import State
 from comity.core.rules import can
 from comity.drafting.selectors import access_draft, drafts_visible
+from comity.exchange.forms import ResultForm
+from comity.exchange.outbox import travels_by_exchange
+from comity.exchange.selectors import request_exchange
 from comity.vocabulary import Measure
 from comity.web.views import permission_required, principal_of
 
@@ -212,7 +222,59 @@ def action_forms(
     if can(principal, "cases.add_note", request):
         form = bound.get("note") or TextForm(label=gettext_lazy("Note"))
         actions.append(_action("note", _("Add a note"), _("Add"), reverse("cases:note", args=[code]), form))
+    return actions + exchange_actions(principal, request, bound)
+
+
+# Statuses in which the other State knows the request (it was sent, or it came to us).
+NOT_YET_SENT = frozenset({RequestStatus.DRAFT, RequestStatus.IN_REVIEW, RequestStatus.APPROVED})
+
+
+def exchange_actions(
+    principal: Principal, request: Request, bound: dict[str, forms.Form]
+) -> list[dict[str, Any]]:
+    """Writing to the other State, and transmitting results (sent by the exchange when the request
+    travels by it; otherwise recorded as sent by other means)."""
+    if not can(principal, "cases.transition", request) or request.status in NOT_YET_SENT:
+        return []
+    by_exchange = travels_by_exchange(request)
+    help_text = (
+        _("Sent signed through the exchange.")
+        if by_exchange
+        else _("This request does not travel through the exchange: send it by other means; this records it.")
+    )
+    code = request.code
+    actions = []
+    if request.status in OPEN_STATUSES:
+        form = bound.get("message") or TextForm(label=gettext_lazy("Message"))
+        form.fields["text"].help_text = help_text
+        actions.append(
+            _action(
+                "message",
+                _("Message to the other State"),
+                _("Send"),
+                reverse("cases:message", args=[code]),
+                form,
+            )
+        )
+    if request.direction == Direction.INCOMING and (
+        request.status in OPEN_STATUSES
+        or request.status in (RequestStatus.EXECUTED, RequestStatus.PARTIALLY_EXECUTED)
+    ):
+        form = bound.get("result") or ResultForm(attachments=result_choices(principal, request))
+        form.fields["text"].help_text = help_text
+        actions.append(
+            _action(
+                "result", _("Transmit results"), _("Transmit"), reverse("cases:result", args=[code]), form
+            )
+        )
     return actions
+
+
+def result_choices(principal: Principal, request: Request) -> list[tuple[str, str]]:
+    kinds = dict(AttachmentKind.choices)
+    return [
+        (a.code, f"{a.filename} ({kinds.get(a.kind, a.kind)})") for a in attachments_of(principal, request)
+    ]
 
 
 def render_detail(
@@ -228,6 +290,7 @@ def render_detail(
     for deadline in deadlines:
         deadline.is_overdue = deadline.met_at is None and deadline.due_on < today  # type: ignore[attr-defined]
     grounds = dict(RefusalGround.choices)
+    exchange = request_exchange(request)
     context = {
         "r": mark_overdue([request])[0],
         "summary": document_summary(request.document or {}),
@@ -238,6 +301,8 @@ def render_detail(
         "timeline": timeline_rows(request),
         "refusal_grounds": [grounds.get(g, g) for g in request.refusal_grounds or []],
         "actions": action_forms(principal, request, bound or {}),
+        "exchange": exchange,
+        "receipts": sum(1 for line in exchange if line.receipt_at is not None),
     }
     return render(http_request, "cases/detail.html", context, status=status)
 

@@ -1,7 +1,7 @@
 """The action endpoints of a request (POST only): status change, assignment and forwarding, note,
-information request and answer, consultation record, deadline. Each parses its form and calls
-one service; the services and the lifecycle decide what is allowed (a refusal there is a 403 or
-a form error, never a 500)."""
+information request and answer, consultation record, deadline, message to the other State and
+transmission of results. Each parses its form and calls one service; the services and the
+lifecycle decide what is allowed (a refusal there is a 403 or a form error, never a 500)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ from comity.cases import lifecycle, services
 from comity.cases.enums import RequestStatus
 from comity.cases.forms import AssignForm, ConsultationForm, DeadlineForm, TextForm, TransitionForm
 from comity.cases.models import Request
-from comity.cases.views import access, allowed_targets, render_detail
+from comity.cases.views import access, allowed_targets, render_detail, result_choices
 from comity.cases.views_assign import assignment_choices, assignment_targets
 from comity.cases.views_lists import MEMBER
 from comity.core.errors import ComityError, InvalidInput, NotAllowed
 from comity.core.rules import can
+from comity.exchange.forms import ResultForm
 from comity.web.views import permission_required, principal_of
 
 
@@ -147,6 +148,29 @@ info_provide = _text_action(
     services.request_info_provide,
     gettext_lazy("Additional information recorded."),
 )
+message = _text_action(
+    "message",
+    "cases.transition",
+    gettext_lazy("Message"),
+    services.request_send_message,
+    gettext_lazy("Message to the other State recorded."),
+)
+
+
+@permission_required(MEMBER)
+@require_POST
+def result(http_request: HttpRequest, code: str) -> HttpResponse:
+    principal = principal_of(http_request)
+    request = access(http_request, code)
+    _require(http_request, "cases.transition", request)
+    form = ResultForm(http_request.POST, attachments=result_choices(principal, request))
+
+    def write(data: dict[str, Any]) -> object:
+        return services.request_send_result(
+            actor=principal, request=request, text=data["text"], attachment_codes=data["attachments"]
+        )
+
+    return _run(http_request, request, "result", form, write, _("Results transmitted."))
 
 
 @permission_required(MEMBER)

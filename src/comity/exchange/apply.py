@@ -199,6 +199,12 @@ def apply(*, state: State, envelope: dict[str, Any], open_blob: BlobOpener) -> R
         )
         if request is None:
             raise UnknownRequest(f"No request {envelope['request_id']} here.")
+        other = (
+            request.requested_state if request.direction == Direction.OUTGOING else request.requesting_state
+        )
+        if other.code != envelope["from_state"]:
+            # Only the other State of the request writes on it (not a third State that learnt its id).
+            raise NotApplicable(f"{envelope['from_state']} cannot send {type_} about this request.")
     else:
         request = _request(state, envelope)
     actor = exchange_principal(state, request.authority)

@@ -103,7 +103,7 @@ def key_create(
         kid=kid,
         public_jwk=public_jwk(key, kid=kid),
         private_jwk_encrypted=_fernet()
-        .encrypt(private["d"].encode() + b"." + private["x"].encode())
+        .encrypt(str(private["d"]).encode() + b"." + str(private["x"]).encode())
         .decode(),
         not_before=start,
         not_after=start + validity,
