@@ -158,3 +158,9 @@ SEEDERS.append(seed_drafting)
 from comity.cases.demo import seed_cases  # noqa: E402 - after the core: cases need the demo users
 
 SEEDERS.append(seed_cases)
+from comity.knowledge.demo import seed_knowledge  # noqa: E402 - public reference content, needs nothing else
+
+SEEDERS.append(seed_knowledge)
+from comity.exchange.demo import seed_exchange  # noqa: E402 - last: the stories above stay on paper
+
+SEEDERS.append(seed_exchange)

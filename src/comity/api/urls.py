@@ -9,6 +9,7 @@ from comity.api.routers.directory import router as directory_router
 from comity.api.routers.directory_changes import router as directory_changes_router
 from comity.api.routers.drafting import router as drafting_router
 from comity.api.routers.drafting_documents import router as drafting_documents_router
+from comity.api.routers.knowledge import router as knowledge_router
 from comity.api.routers.legal_basis import router as legal_basis_router
 
 api.add_router("/", core_router)
@@ -17,6 +18,7 @@ api.add_router("/directory", directory_router)
 api.add_router("/", legal_basis_router)
 api.add_router("/", drafting_router)
 api.add_router("/", drafting_documents_router)
+api.add_router("/", knowledge_router)
 
 
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

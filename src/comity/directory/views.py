@@ -30,6 +30,7 @@ from comity.directory.selectors import (
     state_entry,
     states_list,
 )
+from comity.knowledge.selectors import knowledge_for_state
 from comity.vocabulary import Channel, CooperationType, Measure, RequestType
 
 AUTHORITY_PAGE = 50
@@ -142,7 +143,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def state_page(request: HttpRequest, code: str) -> HttpResponse:
     language = ui_language()
     entry = state_entry(code, language=language, today=timezone.localdate())
-    return render(request, "directory/state.html", {"entry": entry, **labels(language)})
+    knowledge = knowledge_for_state(entry.state.code, language=language)
+    return render(
+        request, "directory/state.html", {"entry": entry, "knowledge": knowledge, **labels(language)}
+    )
 
 
 @require_GET

@@ -22,6 +22,7 @@ from comity.drafting.selectors import access_draft, draft_legal_basis
 from comity.drafting.services import InvalidDocument, draft_update, draft_use_legal_basis
 from comity.drafting.steps import REVIEW, Step, StepEditor, find_step, next_step, steps_for
 from comity.drafting.steps_guidance import DraftGuide, draft_guide, state_notes
+from comity.knowledge.selectors import related_cases
 from comity.vocabulary import CooperationType, LegalBasisKind, WarningCode
 from comity.web.views import permission_required, principal_of
 
@@ -64,6 +65,10 @@ def _page_context(draft: Draft, step: Step, guide: DraftGuide) -> dict[str, Any]
         "rows": guide.rows_for(step),
         "notes": state_notes(guide, step, language_names=dict(names)),
         "next": next_step(draft.request_type, step),
+        "related_cases": related_cases(
+            state=draft.document["requested_state"],
+            measures=[m["measure"] for m in draft.document.get("measures", [])],
+        ),
     }
 
 

@@ -1,0 +1,327 @@
+"""Knowledge search: the same queries give the same entries on SQLite FTS5 and PostgreSQL.
+
+The suite runs on whichever database is active (SQLite by default, PostgreSQL with
+COMITY_DATABASE_URL); QUERY_TABLE holds the expected answers for both.
+"""
+
+# ruff: noqa: RUF001 - Cyrillic test text is meant
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from comity.core.errors import InvalidInput
+from comity.knowledge.search import SearchQuery, get_backend, search
+from comity.knowledge.services import entry_delete, entry_upsert
+
+CORPUS: list[dict[str, Any]] = [
+    {
+        "source_key": "t:bank",
+        "kind": "case",
+        "title": "Bank records obtained for a laundering investigation",
+        "summary": "The requested State produced the bank records after a request under article 18.",
+        "language": "en",
+        "year": 2019,
+        "states": ["FRA", "MEX"],
+        "articles": ["18(3)(f)", "18(8)"],
+        "measures": ["bank_records"],
+        "offences": ["money_laundering"],
+        "cooperation_types": ["mla"],
+        "obstacles": ["bank_secrecy"],
+    },
+    {
+        "source_key": "t:controlled",
+        "kind": "case",
+        "title": "Controlled delivery of cocaine through the port",
+        "summary": "Customs agreed on a controlled delivery of the container.",
+        "language": "en",
+        "year": 2021,
+        "states": ["ESP", "COL"],
+        "articles": ["20"],
+        "measures": ["controlled_delivery"],
+        "offences": ["drug_trafficking"],
+        "cooperation_types": ["mla"],
+    },
+    {
+        "source_key": "t:service",
+        "kind": "guide",
+        "title": "Guide on the delivery of judicial documents",
+        "summary": "Service of documents: the delivery is controlled by the central authority.",
+        "language": "en",
+        "year": 2020,
+        "states": ["FRA"],
+        "articles": ["18(3)(b)"],
+        "measures": ["service_of_documents"],
+    },
+    {
+        "source_key": "t:extradition-fr",
+        "kind": "legislation",
+        "title": "Loi relative à l'extradition des personnes",
+        "summary": "Les extraditions sont accordées par décret.",
+        "language": "fr",
+        "year": 2015,
+        "states": ["FRA"],
+        "articles": ["16"],
+        "cooperation_types": ["extradition"],
+    },
+    {
+        "source_key": "t:zh",
+        "kind": "case",
+        "title": "跨国洗钱案件",
+        "summary": "请求国要求冻结银行账户。洗钱案件的证据。",
+        "language": "zh",
+        "year": 2022,
+        "states": ["CHN"],
+        "articles": ["18"],
+        "offences": ["money_laundering"],
+        "cooperation_types": ["mla"],
+    },
+    {
+        "source_key": "t:script",
+        "kind": "guide",
+        "title": "Escaping <script>alert(1)</script> in titles",
+        "summary": "Never run <script>alert(2)</script> from imported text & keep the ampersands; sanitisation.",
+        "body": "A forged \x02highlight\x03 stays plain text.",
+        "language": "en",
+        "year": 2018,
+        "states": ["DEU"],
+    },
+    {
+        "source_key": "t:es",
+        "kind": "case",
+        "title": "Decomiso del producto del delito",
+        "summary": "Se ordenó el decomiso de bienes.",
+        "language": "es",
+        "year": 2017,
+        "states": ["MEX", "ESP"],
+        "articles": ["13"],
+        "cooperation_types": ["confiscation"],
+    },
+    {
+        "source_key": "t:ru",
+        "kind": "case",
+        "title": "Экстрадиция по делу о мошенничестве",
+        "summary": "Запрос об экстрадиции был удовлетворен.",
+        "language": "ru",
+        "year": 2016,
+        "states": ["RUS"],
+        "articles": ["16"],
+        "offences": ["fraud"],
+        "cooperation_types": ["extradition"],
+    },
+    {
+        "source_key": "t:video",
+        "kind": "case",
+        "title": "Witness heard by videoconference",
+        "summary": "The witness testified by videoconference, a hearing under article 18(18).",
+        "language": "en",
+        "year": 2020,
+        "states": ["EGY", "FRA"],
+        "articles": ["18(18)"],
+        "measures": ["videoconference_hearing"],
+    },
+    {
+        "source_key": "t:ransom",
+        "kind": "case",
+        "title": "Ransomware proceeds traced through cryptocurrency wallets",
+        "summary": "Tracing and freezing of proceeds held in wallets.",
+        "language": "en",
+        "year": 2023,
+        "states": ["USA", "DEU"],
+        "articles": ["12", "13"],
+        "measures": ["identify_trace_proceeds"],
+        "offences": ["cybercrime"],
+        "cooperation_types": ["confiscation", "mla"],
+    },
+]
+
+
+@pytest.fixture
+def corpus(db: Any) -> dict[str, int]:
+    return {row["source_key"]: entry_upsert(data=row).pk for row in CORPUS}
+
+
+def keys(result: Any) -> list[str]:
+    from comity.knowledge.models import Entry
+
+    by_id = dict(Entry.objects.values_list("pk", "source_key"))
+    return [by_id[h.entry_id] for h in result.hits]
+
+
+# (text, filters, expected source keys, whether the order is asserted)
+QUERY_TABLE: list[tuple[str, dict[str, tuple[str, ...]], list[str], bool]] = [
+    ("bank records", {}, ["t:bank"], True),
+    ('"controlled delivery"', {}, ["t:controlled"], True),
+    # Both words, not as a phrase: the entry with both in its title ranks first.
+    ("controlled delivery", {}, ["t:controlled", "t:service"], True),
+    ("laundering", {}, ["t:bank"], True),
+    ("launder", {}, ["t:bank"], True),  # stemming
+    ("deliveries", {}, ["t:controlled", "t:service"], False),
+    ("extradition", {}, ["t:extradition-fr"], True),  # the French entry, stemmed
+    ("Экстрадиция", {}, ["t:ru"], True),
+    ("decomiso", {}, ["t:es"], True),
+    ("洗钱", {}, ["t:zh"], True),  # Chinese: bigrams
+    ("洗钱案件", {}, ["t:zh"], True),
+    ("钱案", {}, ["t:zh"], True),
+    ("案洗", {}, [], True),
+    ("script alert", {}, ["t:script"], True),
+    ("videoconference witness", {}, ["t:video"], True),
+    ("zzzyx", {}, [], True),
+    (
+        "",
+        {"state": ("FRA",)},
+        ["t:video", "t:service", "t:bank", "t:extradition-fr"],
+        True,
+    ),  # year, then newest
+    ("", {"state": ("FRA", "MEX")}, ["t:video", "t:service", "t:bank", "t:es", "t:extradition-fr"], True),
+    ("", {"state": ("FRA",), "article": ("18",)}, ["t:video", "t:service", "t:bank"], True),
+    ("delivery", {"kind": ("guide",)}, ["t:service"], True),
+    ("proceeds", {"cooperation_type": ("confiscation",)}, ["t:ransom"], True),
+    ("proceeds", {"cooperation_type": ("extradition",)}, [], True),
+    ("", {"language": ("ru", "es"), "year": ("2016",)}, ["t:ru"], True),
+    (
+        "",
+        {"obstacle": ("bank_secrecy",), "measure": ("bank_records", "controlled_delivery")},
+        ["t:bank"],
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "filters", "expected", "ordered"), QUERY_TABLE)
+def test_query_table(corpus: Any, text: str, filters: Any, expected: list[str], ordered: bool) -> None:
+    result = search(SearchQuery(text=text, filters=filters))
+    found = keys(result)
+    assert (found if ordered else sorted(found)) == (expected if ordered else sorted(expected))
+    assert result.total == len(expected)
+
+
+def test_backend_follows_the_database(corpus: Any) -> None:
+    assert get_backend().name == connection.vendor
+
+
+def test_browse_everything_counts_every_entry(corpus: Any) -> None:
+    result = search(SearchQuery(limit=3))
+    assert result.total == len(CORPUS)
+    assert keys(result) == ["t:ransom", "t:zh", "t:controlled"]  # newest year first
+
+
+def test_facet_counts_cover_all_matches_not_the_page(corpus: Any) -> None:
+    result = search(SearchQuery(limit=1))
+    assert [(c.value, c.count) for c in result.facets["kind"]] == [
+        ("case", 7),
+        ("guide", 2),
+        ("legislation", 1),
+    ]
+    assert [(c.value, c.count) for c in result.facets["state"]][:3] == [("FRA", 4), ("DEU", 2), ("ESP", 2)]
+    assert [(c.value, c.count) for c in result.facets["article"]] == [
+        ("18", 4),
+        ("13", 2),
+        ("16", 2),
+        ("12", 1),
+        ("20", 1),
+    ]
+    assert [(c.value, c.count) for c in result.facets["language"]] == [
+        ("en", 6),
+        ("es", 1),
+        ("fr", 1),
+        ("ru", 1),
+        ("zh", 1),
+    ]
+
+
+def test_facet_counts_follow_words_and_filters(corpus: Any) -> None:
+    result = search(SearchQuery(text="delivery"))
+    assert [(c.value, c.count) for c in result.facets["article"]] == [("18", 1), ("20", 1)]
+    assert [(c.value, c.count) for c in result.facets["kind"]] == [("case", 1), ("guide", 1)]
+    filtered = search(SearchQuery(filters={"state": ("FRA",)}))
+    # Counts of the other States among the entries that match FRA.
+    assert [(c.value, c.count) for c in filtered.facets["state"]] == [("FRA", 4), ("EGY", 1), ("MEX", 1)]
+    assert search(SearchQuery(text="delivery", with_facets=False)).facets == {}
+
+
+def test_snippets_mark_the_matched_words(corpus: Any) -> None:
+    (hit,) = search(SearchQuery(text="laundering")).hits
+    assert hit.title == "Bank records obtained for a laundering investigation"
+    (phrase,) = search(SearchQuery(text='"controlled delivery"')).hits
+    assert re.search(r"<mark>controlled</mark>|<mark>controlled delivery</mark>", phrase.snippet_html)
+    assert re.search(r"<mark>delivery</mark>|<mark>controlled delivery</mark>", phrase.snippet_html)
+
+
+def test_chinese_snippet_marks_the_characters(corpus: Any) -> None:
+    (hit,) = search(SearchQuery(text="洗钱")).hits
+    assert "<mark>洗钱</mark>" in hit.snippet_html
+
+
+def test_snippet_escapes_everything_but_the_marks(corpus: Any) -> None:
+    (hit,) = search(SearchQuery(text="sanitisation")).hits
+    assert hit.title == "Escaping <script>alert(1)</script> in titles"  # plain text: templates escape it
+    assert "<mark>sanitisation</mark>" in hit.snippet_html
+    assert "&amp;" in hit.snippet_html
+    assert "<" not in re.sub(r"</?mark>", "", hit.snippet_html)
+
+
+def test_a_forged_highlight_in_the_text_stays_text(corpus: Any) -> None:
+    (hit,) = search(SearchQuery(text="forged")).hits
+    assert "<mark>forged</mark>" in hit.snippet_html
+    assert "<mark>highlight</mark>" not in hit.snippet_html
+
+
+def test_title_in_the_ui_language_when_translated(corpus: Any) -> None:
+    entry_upsert(data={**CORPUS[0], "translations": {"fr": {"title": "Relevés bancaires"}}})
+    assert search(SearchQuery(text="bank records", language="fr")).hits[0].title == "Relevés bancaires"
+    assert search(SearchQuery(text="bank records", language="es")).hits[0].title == CORPUS[0]["title"]
+
+
+def test_paging(corpus: Any) -> None:
+    everything = keys(search(SearchQuery(limit=10)))
+    pages = [keys(search(SearchQuery(limit=3, offset=o))) for o in (0, 3, 6, 9)]
+    assert [k for page in pages for k in page] == everything
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (SearchQuery(filters={"colour": ("red",)}), "filters"),
+        (SearchQuery(limit=0), "limit"),
+        (SearchQuery(limit=101), "limit"),
+        (SearchQuery(offset=-1), "offset"),
+        (SearchQuery(offset=10_000), "offset"),
+    ],
+)
+def test_bad_queries_are_invalid_input(db: Any, query: SearchQuery, field: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        search(query)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("text", ['"', '"unclosed phrase', "-", "AND OR NOT", "a* (b", "'; DROP TABLE x; --"])
+def test_odd_input_never_breaks_the_engine(corpus: Any, text: str) -> None:
+    result = search(SearchQuery(text=text))
+    assert result.total == len(result.hits)
+
+
+def test_unclosed_quote_is_a_phrase(corpus: Any) -> None:
+    assert keys(search(SearchQuery(text='"controlled delivery'))) == ["t:controlled"]
+
+
+def test_index_follows_updates_and_deletes(corpus: Any) -> None:
+    entry_upsert(data={**CORPUS[1], "title": "Undercover operation in the port"})
+    assert keys(search(SearchQuery(text="undercover"))) == ["t:controlled"]
+    assert keys(search(SearchQuery(text='"controlled delivery"'))) == ["t:controlled"]  # still in the summary
+    entry_upsert(data={**CORPUS[1], "title": "Undercover operation", "summary": ""})
+    assert keys(search(SearchQuery(text='"controlled delivery"'))) == []
+    assert entry_delete(source_key="t:controlled") is True
+    assert keys(search(SearchQuery(text="undercover"))) == []
+    assert search(SearchQuery(filters={"article": ("20",)})).total == 0
+    assert entry_delete(source_key="t:controlled") is False
+
+
+def test_rebuild_gives_the_same_answers(corpus: Any) -> None:
+    before = [keys(search(SearchQuery(text=t, filters=f))) for t, f, _e, _o in QUERY_TABLE]
+    get_backend().rebuild()
+    after = [keys(search(SearchQuery(text=t, filters=f))) for t, f, _e, _o in QUERY_TABLE]
+    assert after == before
