@@ -11,7 +11,7 @@ DEMO_ENV := COMITY_DEMO=1 COMITY_HTTPS=0 COMITY_SECRET_KEY_FILE=$(CURDIR)/$(SECR
 # Management commands outside the demo (makemigrations, compilemessages) run with a throwaway key.
 DEV_ENV := COMITY_SECRET_KEY=make-dev-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz COMITY_DATA_DIR=$(CURDIR)/var
 
-.PHONY: install demo serve test test-browser test-documents bench lint format typecheck migrations-check messages lock clean
+.PHONY: install demo serve test test-exchange test-browser test-documents bench lint format typecheck migrations-check messages lock clean
 
 install: $(STAMP)
 
@@ -36,7 +36,12 @@ demo: install $(SECRET_FILE)
 	$(DEMO_ENV) $(BIN)/comity runserver 127.0.0.1:$(PORT) --noreload
 
 test: install
-	$(BIN)/pytest -m "not browser and not fonts and not libreoffice" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not fonts and not libreoffice and not slow" $(PYTEST_ARGS)
+
+# Nodes as separate processes (gunicorn + worker each): crashes, the full receiver outage
+# (COMITY_E2E_OUTAGE_SECONDS, default 300) and the rest; prints the fault counts.
+test-exchange: install
+	$(BIN)/pytest -m "e2e or slow" -s $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)

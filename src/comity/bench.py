@@ -197,8 +197,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--page-runs", type=int, default=500)
     parser.add_argument(
+        "--exchange-messages", type=int, default=1000, help="signed notes between two node processes"
+    )
+    parser.add_argument(
         "--requests", type=int, default=500_000, help="requests generated for the case list and detail bench"
     )
+    parser.add_argument(
+        "--knowledge-entries",
+        type=int,
+        default=1_000_000,
+        help="generated entries for the knowledge search bench",
+    )
+    parser.add_argument("--knowledge-runs", type=int, default=20, help="searches per query in that bench")
     args = parser.parse_args(argv)
     _setup()
     from django.db import connection
@@ -220,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
         from comity.directory.bench_pages import bench_state_page
         from comity.drafting.bench import bench_checker
         from comity.drafting.documents.bench import bench_documents
+        from comity.exchange.bench import bench_exchange
 
         bench_audit_verify(args.audit_events, args.audit_runs)
         print()
@@ -236,6 +247,12 @@ def main(argv: list[str] | None = None) -> None:
         bench_documents()
         print()
         bench_requests(total=args.requests)
+        print()
+        bench_exchange(messages=args.exchange_messages)
+        print()
+        from comity.knowledge.bench import bench_knowledge
+
+        bench_knowledge(total=args.knowledge_entries, runs=args.knowledge_runs)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -46,6 +46,10 @@ class UnknownRequest(NotApplicable):
     code = "unknown_request"
 
 
+class AttachmentMismatch(NotApplicable):
+    code = "digest_mismatch"
+
+
 def exchange_user(state: State) -> Any:
     """The State's exchange account: the author of what the exchange records. Cannot log in."""
     User = get_user_model()
@@ -111,7 +115,7 @@ def _attach(
     for item in envelope["attachments"]:
         blob = store_blob(state_code=request.state.code, chunks=open_blob(item["sha256"]))
         if blob.sha256 != item["sha256"] or blob.size != item["size"]:
-            raise NotApplicable(f"Attachment {item['filename']!r} does not match its digest.")
+            raise AttachmentMismatch(f"Attachment {item['filename']!r} does not match its digest.")
         kind = item.get("kind") if item.get("kind") in AttachmentKind.values else default_kind
         upload = StoredUpload(name=item["filename"], content_type=item.get("content_type"), blob=blob)
         language = item.get("language") if isinstance(item.get("language"), str) else ""

@@ -7,7 +7,9 @@ crash, only takes them again once the lease has run out; the receiver's idempote
 second delivery harmless. For each message it uploads the attachments the receiver lacks
 (comity.exchange.blobs), posts the JWS to `/node/v1/messages` (or hands it to the local inbox in
 hub mode), verifies the signed receipt and stores it. Network errors, 5xx and 409 are retried
-with exponential back-off (1 s doubling to 5 minutes); a receipt saying the receiver parked the
+with exponential back-off (1 s doubling to 5 minutes); while messages wait because their peer
+was unreachable, the worker asks the peer for /node/v1/info every few seconds and, once it
+answers, makes them due at once (`wake_reachable_peers`); a receipt saying the receiver parked the
 message, or a refusal at the door, ends the attempts (operators see it and can retry).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from typing import Any
 
 import httpx
@@ -32,6 +35,11 @@ from comity.exchange.outbox import backoff
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 60
+# A peer that could not be reached is asked for /node/v1/info every PROBE_SECONDS while messages
+# to it wait in back-off; once it answers they are due at once (not up to 5 minutes later).
+PROBE_SECONDS = 5.0
+PROBE_TIMEOUT = httpx.Timeout(3.0, connect=2.0)
+UNREACHABLE = "unreachable: "
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 JOSE = "application/jose"
 
@@ -94,6 +102,28 @@ class Deliverer:
                     self.deliver(message)
         return len(claimed)
 
+    def wake_reachable_peers(self) -> int:
+        """Messages waiting in back-off because their peer was unreachable: probe each such peer
+        once; for those that answer again, make the messages due now. Returns how many."""
+        later = timezone.now() + dt.timedelta(seconds=PROBE_SECONDS)
+        reason = "exchange delivery worker: finds and wakes messages to peers that answer again"
+        with unscoped(reason=reason):
+            waiting = OutboxMessage.objects.filter(
+                status=OutboxStatus.PENDING, next_attempt_at__gt=later, last_error__startswith=UNREACHABLE
+            )
+            nodes = set(waiting.values_list("to_node", flat=True).distinct())
+            woken = 0
+            for peer in Peer.objects.filter(node_id__in=nodes, active=True):
+                try:
+                    answered = self.client.get(f"{peer.base_url}/node/v1/info", timeout=PROBE_TIMEOUT)
+                except httpx.HTTPError:
+                    continue
+                if answered.status_code == 200:
+                    woken += waiting.filter(to_node=peer.node_id).update(next_attempt_at=timezone.now())
+        if woken:
+            logger.info("exchange: %d message(s) due again: their peers answer", woken)
+        return woken
+
     def deliver(self, message: OutboxMessage) -> None:
         node = keys.local_node()
         try:
@@ -121,7 +151,9 @@ class Deliverer:
                 return
             receipt = response.text if response.headers.get("content-type", "").startswith(JOSE) else ""
             self._settle(message, response.status_code, receipt, response.text[:500])
-        except (httpx.HTTPError, OSError) as exc:
+        except (httpx.TransportError, OSError) as exc:
+            self._retry(message, f"{UNREACHABLE}{type(exc).__name__}: {exc}")
+        except httpx.HTTPError as exc:
             self._retry(message, f"{type(exc).__name__}: {exc}")
         except blobs.DigestMismatch as exc:
             self._reject(message, str(exc))
@@ -258,8 +290,12 @@ def run(*, stop: threading.Event | None = None, batch: bool = False, poll: float
     stop = stop or threading.Event()
     deliverer = Deliverer()
     total = 0
+    next_probe = 0.0
     try:
         while not stop.is_set():
+            if not batch and time.monotonic() >= next_probe:
+                deliverer.wake_reachable_peers()
+                next_probe = time.monotonic() + PROBE_SECONDS
             count = deliverer.run_once()
             total += count
             if not count:

@@ -224,6 +224,8 @@ def _sequence_and_apply(
             request = applier.apply(state=state, envelope=env, open_blob=_blob_opener(env, local))
     except applier.UnknownRequest as exc:
         return _park(state, token, env, digest, ParkReason.UNKNOWN_REQUEST, exc.detail, message_id)
+    except applier.AttachmentMismatch as exc:
+        return _park(state, token, env, digest, ParkReason.DIGEST_MISMATCH, exc.detail, message_id)
     except (applier.NotApplicable, InvalidInput, NotAllowed) as exc:
         return _park(state, token, env, digest, ParkReason.NOT_APPLICABLE, exc.message, message_id)
     position.last_seq = seq
@@ -365,6 +367,9 @@ def message_retry(*, message: InboxMessage, actor: Any) -> InboxMessage:
             return message
         except applier.UnknownRequest as exc:
             _still_parked(message, ParkReason.UNKNOWN_REQUEST, exc.detail, actor)
+            return message
+        except applier.AttachmentMismatch as exc:
+            _still_parked(message, ParkReason.DIGEST_MISMATCH, exc.detail, actor)
             return message
         except (applier.NotApplicable, InvalidInput, NotAllowed) as exc:
             _still_parked(message, ParkReason.NOT_APPLICABLE, exc.message, actor)

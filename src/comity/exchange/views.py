@@ -113,9 +113,9 @@ def blob(request: HttpRequest, sha256: str) -> HttpResponse:
                 length=length,
             )
     except blobs.OffsetMismatch as exc:
-        response = _error(exc.code, exc.message, exc.status)
-        response["Upload-Offset"] = str(exc.offset)
-        return response
+        refused = _error(exc.code, exc.message, exc.status)
+        refused["Upload-Offset"] = str(exc.offset)
+        return refused
     except ComityError as exc:
         return _error(exc.code, exc.message, exc.status)
     response = HttpResponse(status=200 if request.method == "HEAD" else 204)
