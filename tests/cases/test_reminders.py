@@ -141,7 +141,9 @@ def test_send_reminders_command(comity_cli: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_worker_without_the_database_backend_delivers_and_says_tasks_run_when_enqueued(comity_cli: Any) -> None:
+def test_worker_without_the_database_backend_delivers_and_says_tasks_run_when_enqueued(
+    comity_cli: Any,
+) -> None:
     code, _, err = comity_cli("worker", "--batch")
     assert code == 0
     assert "Exchange: 0 message(s) handled." in err
