@@ -85,6 +85,8 @@ def central_authority(state: State) -> Authority:
 
 
 def _request(state: State, envelope: dict[str, Any]) -> Request:
+    """The request the message is about; only the other State of the request may write on it
+    (not a third State that learnt its id), and only with the types its side sends."""
     request = (
         Request.objects.select_related("authority", "state")
         .filter(state=state, global_id=uuid.UUID(envelope["request_id"]))
@@ -92,10 +94,14 @@ def _request(state: State, envelope: dict[str, Any]) -> Request:
     )
     if request is None:
         raise UnknownRequest(f"No request {envelope['request_id']} here.")
-    expected = Direction.OUTGOING if envelope["type"] in REQUESTED_SIDE else Direction.INCOMING
     other = request.requested_state if request.direction == Direction.OUTGOING else request.requesting_state
+    type_ = envelope["type"]
+    if type_ in BOTH_SIDES:
+        expected = request.direction
+    else:
+        expected = Direction.OUTGOING if type_ in REQUESTED_SIDE else Direction.INCOMING
     if request.direction != expected or other.code != envelope["from_state"]:
-        raise NotApplicable(f"{envelope['from_state']} cannot send {envelope['type']} about this request.")
+        raise NotApplicable(f"{envelope['from_state']} cannot send {type_} about this request.")
     return request
 
 
@@ -188,6 +194,8 @@ def _received(request: Request, actor: Principal, kind: str, envelope: dict[str,
 REQUESTED_SIDE = frozenset(
     {"request.registered", "request.status_changed", "request.info_requested", "request.result"}
 )
+# Message types either State sends.
+BOTH_SIDES = frozenset({"request.consultation", "note"})
 
 
 def apply(*, state: State, envelope: dict[str, Any], open_blob: BlobOpener) -> Request:
@@ -195,22 +203,7 @@ def apply(*, state: State, envelope: dict[str, Any], open_blob: BlobOpener) -> R
     type_ = envelope["type"]
     if type_ == "request.submitted":
         return _submitted(state, envelope, open_blob)
-    if type_ in ("request.consultation", "note"):
-        request = (
-            Request.objects.select_related("authority", "state")
-            .filter(state=state, global_id=uuid.UUID(envelope["request_id"]))
-            .first()
-        )
-        if request is None:
-            raise UnknownRequest(f"No request {envelope['request_id']} here.")
-        other = (
-            request.requested_state if request.direction == Direction.OUTGOING else request.requesting_state
-        )
-        if other.code != envelope["from_state"]:
-            # Only the other State of the request writes on it (not a third State that learnt its id).
-            raise NotApplicable(f"{envelope['from_state']} cannot send {type_} about this request.")
-    else:
-        request = _request(state, envelope)
+    request = _request(state, envelope)
     actor = exchange_principal(state, request.authority)
     payload = envelope["payload"]
     if type_ == "request.registered":

@@ -94,6 +94,10 @@ class Deliverer:
         self.client.close()
 
     def run_once(self, *, limit: int = 50, local_only: bool = False) -> int:
+        with keys.batch():
+            return self._run_once(limit=limit, local_only=local_only)
+
+    def _run_once(self, *, limit: int, local_only: bool) -> int:
         claimed = claim(limit, local_only=local_only)
         for pk, state_id in claimed:
             with state_scope(state_id):

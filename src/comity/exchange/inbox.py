@@ -110,6 +110,11 @@ def _blob_opener(env: dict[str, Any], local: bool) -> applier.BlobOpener:
 
 def receive(token: str, *, local: bool = False) -> Outcome:
     """Receive one message (see the module docstring). Never raises for bad input."""
+    with keys.batch():
+        return _receive_in_batch(token, local=local)
+
+
+def _receive_in_batch(token: str, *, local: bool) -> Outcome:
     digest = envelope.digest(token if isinstance(token, str) else "")
     try:
         _header, env = envelope.peek(token)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,19 +60,54 @@ def fingerprint(jwk: dict[str, Any]) -> str:
 
 
 def local_node() -> NodeIdentity:
-    node = NodeIdentity.objects.first()
+    node = local_node_or_none()
     if node is None:
         raise NotFound("This node has no identity yet: run `comity node init`.")
     return node
 
 
+# Within one delivery batch or one received message (`batch()`), the node identity and the keys
+# are read once, not once per check: a change made meanwhile is seen by the next batch.
+_batch: ContextVar[dict[Any, Any] | None] = ContextVar("comity_exchange_key_batch", default=None)
+_MISSING = object()
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def _memo(key: Any, load: Callable[[], Any]) -> Any:
+    memo = _batch.get()
+    if memo is None:
+        return load()
+    value = memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = memo[key] = load()
+    return value
+
+
+def _forget() -> None:
+    memo = _batch.get()
+    if memo is not None:
+        memo.clear()
+
+
 def local_node_or_none() -> NodeIdentity | None:
-    return NodeIdentity.objects.first()
+    return _memo("node", NodeIdentity.objects.first)
 
 
 @transaction.atomic
 def node_init(*, node_id: str, base_url: str, validity: dt.timedelta = DEFAULT_VALIDITY) -> NodeIdentity:
     """Create this node's identity and first signing key (idempotent for the same node id)."""
+    _forget()
     node_id = (node_id or "").strip()
     if not node_id or len(node_id) > 100 or any(c.isspace() for c in node_id):
         raise InvalidInput("node_id", "Give a node id without spaces (at most 100 characters).")
@@ -94,6 +132,7 @@ def key_create(
     *, validity: dt.timedelta = DEFAULT_VALIDITY, not_before: dt.datetime | None = None
 ) -> SigningKey:
     """A new signing key (rotation: the newest valid key signs; older ones keep verifying)."""
+    _forget()
     node = local_node()
     key = OKPKey.generate_key("Ed25519")
     kid = f"{node.node_id}#{timezone.now():%Y%m%d}-{random_code(6)}"
@@ -112,6 +151,7 @@ def key_create(
 
 @transaction.atomic
 def key_revoke(*, kid: str) -> SigningKey:
+    _forget()
     key = SigningKey.objects.select_for_update().filter(kid=kid).first()
     if key is None:
         raise NotFound(f"No signing key {kid!r}.")
@@ -132,12 +172,15 @@ _signer_cache: dict[str, Signer] = {}
 
 def current_signer(at: dt.datetime | None = None) -> Signer:
     """The newest key valid now and not revoked."""
-    at = at or timezone.now()
-    row = (
-        SigningKey.objects.filter(revoked_at__isnull=True, not_before__lte=at, not_after__gt=at)
-        .order_by("-not_before", "-pk")
-        .first()
-    )
+
+    def load(at: dt.datetime) -> SigningKey | None:
+        return (
+            SigningKey.objects.filter(revoked_at__isnull=True, not_before__lte=at, not_after__gt=at)
+            .order_by("-not_before", "-pk")
+            .first()
+        )
+
+    row = load(at) if at is not None else _memo("signer", lambda: load(timezone.now()))
     if row is None:
         raise NotFound("No valid signing key: run `comity node init` or `comity node keys rotate`.")
     cached = _signer_cache.get(row.kid)
@@ -176,6 +219,10 @@ class TrustedKey:
 
 def trusted_key(*, node_id: str, kid: str) -> TrustedKey | None:
     """A key we trust for `node_id`: a peer's key, or one of our own (hub mode, local delivery)."""
+    return _memo(("trusted", node_id, kid), lambda: _trusted_key(node_id, kid))
+
+
+def _trusted_key(node_id: str, kid: str) -> TrustedKey | None:
     node = local_node_or_none()
     if node is not None and node.node_id == node_id:
         own = SigningKey.objects.filter(kid=kid).first()
@@ -225,6 +272,7 @@ def peer_add(
     Adding an existing peer again updates its URL and States and adds keys it did not have; a
     key already known is never replaced (a changed key under an old kid is refused).
     """
+    _forget()
     from comity.core.models import State
 
     node_id = (node_id or "").strip()
@@ -297,6 +345,7 @@ def peer_add(
 
 @transaction.atomic
 def peer_key_revoke(*, node_id: str, kid: str) -> PeerKey:
+    _forget()
     row = PeerKey.objects.select_for_update().filter(peer__node_id=node_id, kid=kid).first()
     if row is None:
         raise NotFound(f"No key {kid!r} for peer {node_id!r}.")
