@@ -36,7 +36,7 @@ def test_search_without_token(examples):
         "/search", {"q": '"controlled delivery"', "article": "20", "kind": "case", "limit": "2"}
     )
     assert status == 200
-    assert body["total"] == 3
+    assert (body["total"], body["total_exact"]) == (3, True)
     assert (body["limit"], body["offset"]) == (2, 0)
     assert body["filters"] == {"article": ["20"], "kind": ["case"]}
     assert len(body["hits"]) == 2
@@ -218,3 +218,13 @@ def test_answers_carry_nothing_state_owned(db):
         text = response.content.decode()
         for secret in ("case-of-x", "case-of-y", "case-of-z", "Authority X", "alice"):
             assert secret not in text
+
+
+def test_more_matches_than_the_cap_is_said(examples, monkeypatch):
+    from comity.knowledge.search import common
+
+    monkeypatch.setattr(common, "CANDIDATE_CAP", 5)
+    status, body = get("/search", {"kind": "case", "limit": "5"})
+    assert status == 200
+    assert (body["total"], body["total_exact"]) == (5, False)
+    assert sum(f["count"] for f in body["facets"]["kind"]) == 5

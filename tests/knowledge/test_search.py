@@ -325,3 +325,99 @@ def test_rebuild_gives_the_same_answers(corpus: Any) -> None:
     get_backend().rebuild()
     after = [keys(search(SearchQuery(text=t, filters=f))) for t, f, _e, _o in QUERY_TABLE]
     assert after == before
+
+
+# --- Segments and the candidate cap -----------------------------------------------------------
+
+
+def _segment_tables() -> list[str]:
+    backend = get_backend()
+    module = __import__(type(backend).__module__, fromlist=["segments", "table"])
+    with connection.cursor() as cursor:
+        return [module.table(n) for n in module.segments(cursor)]
+
+
+@pytest.fixture
+def segmented(corpus: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """The corpus indexed in segments of 3 entries (4 segments for its 10 entries)."""
+    from comity.knowledge.search import common
+
+    monkeypatch.setattr(common, "SEGMENT_SIZE", 3)
+    get_backend().rebuild()
+    return corpus
+
+
+def test_the_index_is_one_segment_below_the_segment_size(corpus: Any) -> None:
+    assert len(_segment_tables()) == 1
+
+
+@pytest.mark.parametrize(("text", "filters", "expected", "ordered"), QUERY_TABLE)
+def test_segments_give_the_same_answers(
+    segmented: dict[str, int], text: str, filters: Any, expected: list[str], ordered: bool
+) -> None:
+    ids = sorted(segmented.values())
+    assert len(_segment_tables()) == len({i // 3 for i in ids}) > 1
+    result = search(SearchQuery(text=text, filters=filters))
+    # bm25's document frequencies are per segment, so only the entries are compared, not their order.
+    assert sorted(keys(result)) == sorted(expected)
+    assert (result.total, result.total_exact) == (len(expected), True)
+
+
+def test_segments_give_the_same_facet_counts(corpus: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from comity.knowledge.search import common
+
+    whole = [
+        search(SearchQuery(text=t, filters=f)).facets
+        for t, f in (("", {}), ("delivery", {}), ("", {"state": ("FRA",)}))
+    ]
+    monkeypatch.setattr(common, "SEGMENT_SIZE", 2)
+    get_backend().rebuild()
+    assert len(_segment_tables()) > 2
+    split = [
+        search(SearchQuery(text=t, filters=f)).facets
+        for t, f in (("", {}), ("delivery", {}), ("", {"state": ("FRA",)}))
+    ]
+    assert split == whole
+
+
+def test_writes_go_to_the_segment_of_the_entry(segmented: dict[str, int]) -> None:
+    before = set(_segment_tables())
+    newest = max(segmented.values())
+    # Enough new entries to open a segment that did not exist.
+    for n in range(4):
+        entry_upsert(data={**CORPUS[0], "source_key": f"t:new{n}", "title": f"Undercover number {n}"})
+    assert len(set(_segment_tables()) - before) >= 1
+    assert search(SearchQuery(text="undercover")).total == 4
+    assert entry_delete(source_key="t:new3") is True
+    assert search(SearchQuery(text="undercover")).total == 3
+    assert max(segmented.values()) == newest
+
+
+def test_beyond_the_cap_the_newest_matches_are_ranked_and_the_total_is_a_bound(
+    segmented: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comity.knowledge.search import common
+
+    monkeypatch.setattr(common, "CANDIDATE_CAP", 4)
+    newest = sorted(segmented.values(), reverse=True)[:4]
+    result = search(SearchQuery(limit=4))
+    assert (result.total, result.total_exact) == (4, False)
+    assert sorted(h.entry_id for h in result.hits) == sorted(newest)
+    assert sum(c.count for c in result.facets["kind"]) == 4  # counted over the 4 candidates
+    # Exactly the cap: exact.
+    fra = search(SearchQuery(filters={"state": ("FRA",)}, limit=4))
+    assert (fra.total, fra.total_exact) == (4, True)
+    assert sorted(keys(fra)) == ["t:bank", "t:extradition-fr", "t:service", "t:video"]
+    # Below the cap: exact, and a page past the cap is refused.
+    assert search(SearchQuery(text="delivery", limit=4)).total_exact is True
+    with pytest.raises(InvalidInput):
+        search(SearchQuery(limit=2, offset=3))
+
+
+def test_prune_drops_rows_of_entries_gone_in_every_segment(segmented: dict[str, int]) -> None:
+    from comity.knowledge.models import Entry
+    from comity.knowledge.search import prune_orphans
+
+    Entry.objects.filter(source_key__in=["t:bank", "t:ru"]).delete()  # bypassing the services
+    assert prune_orphans() == 2
+    assert search(SearchQuery()).total == len(CORPUS) - 2

@@ -231,6 +231,25 @@ def test_articles_page_links_each_article_to_its_entries(examples):
     assert '<a href="/knowledge/?article=12">2 entries about article 12</a>' in html
 
 
+def test_beyond_the_cap_pages_say_more_than(examples, monkeypatch):
+    from comity.knowledge import digest
+    from comity.knowledge.search import common
+
+    for n in range(21):
+        make_entry(title=f"Case {n}", articles=["12"], states=["FRA"], year=2020, cooperation_types=["mla"])
+    monkeypatch.setattr(common, "CANDIDATE_CAP", 20)
+    monkeypatch.setattr(digest, "_CHUNK", 10)
+    status, html = get(SEARCH + "?q=")
+    assert status == 200
+    assert "More than 20 entries: the 20 most recently added are ranked" in html
+    status, html = get(reverse("knowledge:articles"))
+    assert '<a href="/knowledge/?article=12">More than 20 entries about article 12</a>' in html
+    assert '<a href="/knowledge/?article=20">5 entries about article 20</a>' in html
+    status, html = get(reverse("knowledge:digest") + "?article=12&show=1")
+    assert status == 200
+    assert "More than 20 cases match this selection." in html
+
+
 def test_digest_page_form_then_digest_then_pdf(examples):
     status, html = get(reverse("knowledge:digest"))
     assert status == 200

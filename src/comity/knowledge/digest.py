@@ -160,10 +160,11 @@ class Digest:
     selection: DigestSelection
     language: str
     generated_on: dt.date
-    total: int  # cases matching the selection
+    total: int  # cases matching the selection (more than this when not total_exact)
     cases: list[CaseRef]  # the cases in the digest (at most MAX_CASES), newest first
     groups: list[ArticleGroup]
     obstacles: list[ObstacleCount]  # over all the cases of the digest
+    total_exact: bool = True
 
     @property
     def truncated(self) -> bool:
@@ -191,27 +192,29 @@ def _years_in_range(selection: DigestSelection) -> list[int] | None:
     return sorted({year for year in rows.values_list("year", flat=True) if year is not None})
 
 
-def select_cases(selection: DigestSelection, *, language: str) -> tuple[list[Entry], int]:
-    """The matching cases (at most MAX_CASES, newest first) and how many match in all."""
+def select_cases(selection: DigestSelection, *, language: str) -> tuple[list[Entry], int, bool]:
+    """The matching cases (at most MAX_CASES, newest first), how many match in all and whether
+    that number is exact (beyond the search's CANDIDATE_CAP it is a lower bound)."""
     years = _years_in_range(selection)
     if years == []:
-        return [], 0
+        return [], 0, True
     filters = selection.filters(years)
     ids: list[int] = []
     total = 0
+    exact = True
     offset = 0
     while len(ids) < MAX_CASES:
         limit = min(_CHUNK, MAX_CASES - len(ids))
         result = search(
             SearchQuery(filters=filters, language=language, limit=limit, offset=offset, with_facets=False)
         )
-        total = result.total
+        total, exact = result.total, result.total_exact
         ids += [hit.entry_id for hit in result.hits]
         offset += limit
         if not result.hits or offset >= total:
             break
     entries = list(Entry.objects.filter(pk__in=ids).order_by("-year", "title", "pk"))
-    return entries, max(total, len(entries))
+    return entries, max(total, len(entries)), exact
 
 
 def _case_ref(entry: Entry, language: str) -> CaseRef:
@@ -269,12 +272,13 @@ def group_cases(entries: Sequence[Entry], selection: DigestSelection, *, languag
 
 
 def build_digest(selection: DigestSelection, *, language: str, today: dt.date | None = None) -> Digest:
-    entries, total = select_cases(selection, language=language)
+    entries, total, exact = select_cases(selection, language=language)
     return Digest(
         selection=selection,
         language=language,
         generated_on=today or timezone.localdate(),
         total=total,
+        total_exact=exact,
         cases=[_case_ref(e, language) for e in entries],
         groups=group_cases(entries, selection, language=language),
         obstacles=_counts(code for e in entries for code in dict.fromkeys(e.obstacles)),

@@ -235,13 +235,19 @@ def entry_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def articles_page(request: HttpRequest) -> HttpResponse:
-    result = search(SearchQuery(language=ui_language(), limit=1))
-    counts = {c.value: c.count for c in result.facets.get("article", [])}
-    rows = [
-        {"article": a, "count": counts.get(a.number, 0), "url": search_url([("article", a.number)])}
-        for a in ARTICLES
-    ]
-    return render(request, "knowledge/articles.html", {"rows": rows, "total": result.total})
+    # One count per article (exact up to the search's candidate cap, then "more than").
+    rows = []
+    for a in ARTICLES:
+        result = search(SearchQuery(filters={"article": (a.number,)}, limit=1, with_facets=False))
+        rows.append(
+            {
+                "article": a,
+                "count": result.total,
+                "exact": result.total_exact,
+                "url": search_url([("article", a.number)]),
+            }
+        )
+    return render(request, "knowledge/articles.html", {"rows": rows})
 
 
 def _digest_form(data: QueryDict | None) -> DigestForm:

@@ -90,7 +90,14 @@ class FacetCountOut(Schema):
 
 
 class SearchOut(Schema):
-    total: int = Field(description="exact number of matching entries")
+    total: int = Field(
+        description="number of matching entries; when total_exact is false, more than this many match "
+        "and only the most recently added `total` were ranked"
+    )
+    total_exact: bool = Field(
+        description="false when more entries match than are ranked (10,000): then the facet counts too "
+        "cover the 10,000 most recently added matches"
+    )
     limit: int
     offset: int
     filters: dict[str, list[str]]
@@ -232,6 +239,7 @@ def knowledge_search(request: HttpRequest, params: Query[SearchParams]) -> Any:
     )
     return {
         "total": result.total,
+        "total_exact": result.total_exact,
         "limit": params.limit,
         "offset": params.offset,
         "filters": {k: list(v) for k, v in filters.items()},

@@ -73,20 +73,8 @@ def search(query: SearchQuery) -> SearchResult:
     return get_backend().search(query)
 
 
-_INDEX_TABLES = {"sqlite": ("knowledge_fts", "rowid"), "postgresql": ("knowledge_search", "entry_id")}
-
-
 def prune_orphans(using: str = "default") -> int:
     """Drop index rows whose entry is gone (after a flush, which empties only Django's tables)."""
-    from django.db import connections
-
-    connection = connections[using]
-    table = _INDEX_TABLES.get(connection.vendor)
-    if table is None or table[0] not in connection.introspection.table_names():
+    if connections[using].vendor not in _VENDORS:
         return 0
-    name, column = table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {name} WHERE {column} NOT IN (SELECT id FROM knowledge_entry)"  # noqa: S608 - constant names
-        )
-        return int(cursor.rowcount or 0)
+    return backend_for(using).prune()

@@ -44,8 +44,13 @@ class FacetCount:
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[Hit]
-    total: int  # exact number of matching entries
-    facets: dict[str, list[FacetCount]]  # facet -> counts over all matching entries, largest first
+    # The number of matching entries when `total_exact`; otherwise more than CANDIDATE_CAP match
+    # and `total` is CANDIDATE_CAP (shown as "more than 10,000").
+    total: int
+    # facet -> counts, largest first: over every match when `total_exact`, otherwise over the
+    # CANDIDATE_CAP most recently added matches (the ones ranked).
+    facets: dict[str, list[FacetCount]]
+    total_exact: bool = True
 
 
 class SearchBackend(Protocol):
@@ -58,6 +63,14 @@ class SearchBackend(Protocol):
         ...
 
     def rebuild(self) -> None: ...
+
+    def drop_all(self) -> None:
+        """Drop the whole index (every segment)."""
+        ...
+
+    def prune(self) -> int:
+        """Drop the index rows of entries that no longer exist; how many."""
+        ...
 
 
 def normalised_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:

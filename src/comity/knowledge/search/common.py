@@ -1,10 +1,20 @@
-"""What the two backends share around their SQL: checking a query, building hits and facets."""
+"""What the two backends share around their SQL: checking a query, the index segments, the
+capped candidate collection, building hits and facets.
+
+Segments: each backend splits its index by entry id into segments of SEGMENT_SIZE entries (one
+FTS5 table, or one PostgreSQL table with its own GIN index, per segment). A search asks the
+segments from the newest down for their newest matches, until CANDIDATE_CAP + 1 are found
+(`collect`): a word that matches most entries is answered by the newest segment alone, and the
+engine's work (SQLite's bm25 counts every match of a word in the table it ranks in) stays bounded
+by the segment size, not by the size of the knowledge base.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from comity.core.errors import InvalidInput
 from comity.knowledge.enums import FACETS
@@ -19,10 +29,13 @@ from comity.knowledge.search.text import (
 )
 
 # At most this many matching entries are ranked (or, when browsing, sorted by year): the most
-# recently added ones (highest ids) when more match. `total` and the facet counts still cover
-# every match. See docs/knowledge-search.md.
+# recently added ones (highest ids) when more match. Then `total` is not exact (the page says
+# "more than 10,000") and the facet counts cover these candidates. docs/knowledge-search.md.
 CANDIDATE_CAP = 10_000
 MAX_LIMIT = 100
+# Entries per index segment (ids [n * SEGMENT_SIZE, (n + 1) * SEGMENT_SIZE) in segment n).
+# Changing it needs `comity knowledge-reindex`.
+SEGMENT_SIZE = 100_000
 
 # Column weights: a word in the title counts ten times a word of the body, a Chinese bigram
 # twice. SQLite: bm25() column weights; PostgreSQL: ts_rank() weights of A (title), C (bigrams)
@@ -114,3 +127,66 @@ def build_hits(
             )
         )
     return hits
+
+
+def segment_of(entry_id: int) -> int:
+    return entry_id // SEGMENT_SIZE
+
+
+def by_segment(entry_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Entry ids grouped by segment, each group sorted."""
+    groups: dict[int, list[int]] = {}
+    for entry_id in sorted(set(entry_ids)):
+        groups.setdefault(segment_of(entry_id), []).append(entry_id)
+    return groups
+
+
+# A candidate as a segment returns it: (entry id, score, year, "facet:value" list or None).
+# Segments return theirs newest first (highest id first).
+Candidate = tuple[int, float, int | None, Sequence[str] | None]
+
+
+@dataclass
+class Collected:
+    ranked: list[tuple[int, float]]  # the page, in order
+    count: int  # candidates kept (<= CANDIDATE_CAP)
+    exact: bool  # every match was seen (count is the total)
+    facets: Counter[str] = field(default_factory=Counter)
+
+
+def collect(
+    segments: Sequence[int],
+    fetch: Callable[[int, int], list[Candidate]],
+    *,
+    ranked: bool,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> Collected:
+    """Ask `fetch(segment, n)` for the newest n matches of each segment, newest segment first,
+    until CANDIDATE_CAP + 1 are found (the extra one only tells that more match), then order
+    the kept candidates: by score (higher first) when `ranked`, else by year (newest first,
+    none last); ties by newest entry. Returns the page `offset:offset + limit`."""
+    candidates: list[Candidate] = []
+    for segment in segments:  # newest first
+        need = CANDIDATE_CAP + 1 - len(candidates)
+        candidates += fetch(segment, need)[:need]
+        if len(candidates) > CANDIDATE_CAP:
+            break
+    exact = len(candidates) <= CANDIDATE_CAP
+    del candidates[CANDIDATE_CAP:]  # the oldest one, past the cap
+    facets: Counter[str] = Counter()
+    if with_facets:
+        for candidate in candidates:
+            facets.update(candidate[3] or ())
+    end = offset + limit
+    if ranked:
+        top = heapq.nsmallest(end, candidates, key=lambda c: (-c[1], -c[0]))
+    else:
+        top = heapq.nsmallest(end, candidates, key=lambda c: (c[2] is None, -(c[2] or 0), -c[0]))
+    return Collected(
+        ranked=[(c[0], float(c[1])) for c in top[offset:end]],
+        count=len(candidates),
+        exact=exact,
+        facets=facets,
+    )

@@ -1,7 +1,9 @@
 """PostgreSQL full-text backend (production).
 
-One table, `knowledge_search` (migration 0002): per entry its text search configuration, one
-`tsvector` with a GIN index, and the "facet:value" list for the facet counts. The tsvector is
+One table per index segment (`common.SEGMENT_SIZE` entries by id), created when its first entry
+is indexed: `knowledge_search_0000`, `knowledge_search_0001`... Each holds per entry its text
+search configuration, its year (the order when browsing), one `tsvector` with the segment's own
+GIN index, and the "facet:value" list for the facet counts. The tsvector is
 
     setweight(to_tsvector(config, title), 'A')       -- ranked weight 1.0
     || setweight(to_tsvector(config, body), 'D')     -- 0.1
@@ -10,8 +12,9 @@ One table, `knowledge_search` (migration 0002): per entry its text search config
 
 where `config` is the stemming configuration of the entry's language when the server has it
 (english, french, spanish, russian, arabic) and `simple` otherwise (Chinese and every other
-language). A query is parsed with every one of those configurations and the results OR-ed, so
-an English query finds English entries stemmed the English way and French ones the French way.
+language). A query's words are parsed once per search with every one of those configurations
+and the results OR-ed (`words_tsquery`), so an English query finds English entries stemmed the
+English way and French ones the French way; the segments are then asked with that tsquery.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from comity.knowledge.models import Entry
 from comity.knowledge.search.base import SearchQuery, SearchResult
 from comity.knowledge.search.common import (
     BODY_WEIGHT,
-    CANDIDATE_CAP,
     CJK_WEIGHT,
     TITLE_WEIGHT,
-    CheckedQuery,
+    Candidate,
     build_hits,
+    by_segment,
     check_query,
+    collect,
     facet_counts,
+    segment_of,
 )
 from comity.knowledge.search.text import (
     MARK_END,
@@ -44,8 +49,7 @@ from comity.knowledge.search.text import (
     run_bigrams,
 )
 
-TABLE = "knowledge_search"
-INDEX = "knowledge_search_document"
+PREFIX = "knowledge_search_"
 BATCH = 2_000
 _ENTRY = Entry._meta.db_table
 
@@ -64,6 +68,35 @@ _VECTOR = (
     f"setweight(to_tsvector(%s::regconfig, {_NO_TAGS}), 'A') || setweight(to_tsvector(%s::regconfig, {_NO_TAGS}), 'D') "
     "|| setweight(to_tsvector('simple', %s), 'C') || setweight(%s::tsvector, 'B')"
 )
+
+
+def table(segment: int) -> str:
+    return f"{PREFIX}{segment:04d}"
+
+
+def segments(cursor: Any) -> list[int]:
+    """The segments that exist, newest (highest) first."""
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ %s",
+        [f"^{PREFIX}[0-9]{{4}}$"],
+    )
+    return sorted((int(row[0][len(PREFIX) :]) for row in cursor.fetchall()), reverse=True)
+
+
+def segment_sql(name: str, *, words: bool, match: bool, browse: bool, facets: bool) -> str:
+    """The newest matches of one segment: (entry_id, ts_rank or 0, year or NULL, facets or
+    NULL). Parameters: [words tsquery if words] [match tsquery if match] limit."""
+    columns = ", ".join(
+        [
+            "entry_id",
+            f"ts_rank({_WEIGHTS}, document, %s::tsquery, 1)" if words else "0.0",
+            "year" if browse else "NULL",
+            "facets" if facets else "NULL",
+        ]
+    )
+    where = "WHERE document @@ %s::tsquery " if match else ""
+    return f"SELECT {columns} FROM {name} {where}ORDER BY entry_id DESC LIMIT %s"  # noqa: S608 - constant names
+
 
 _available: dict[str, dict[str, str]] = {}  # connection alias -> language -> configuration
 
@@ -108,6 +141,20 @@ def filter_query(filters: dict[str, tuple[str, ...]]) -> str:
     )
 
 
+def words_tsquery(cursor: Any, parsed: ParsedQuery, configs: Iterable[str]) -> str | None:
+    """The user's words as the text of one tsquery (parsed by the server, once per search), or
+    None when there are no words; "" when the words leave no lexeme (matches nothing)."""
+    sql, params = text_query(parsed, configs)
+    if not sql:
+        return None
+    cursor.execute(f"SELECT ({sql})::text", params)
+    return str(cursor.fetchone()[0] or "")
+
+
+def match_tsquery(words: str | None, tags: str) -> str:
+    return " & ".join(f"({part})" for part in (words, tags) if part)
+
+
 class PostgresBackend:
     name = "postgresql"
 
@@ -124,88 +171,52 @@ class PostgresBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         checked = check_query(query)
-        words, word_params = text_query(checked.parsed, configurations(self.using).values())
-        tags = filter_query(checked.filters)
-        parts, params = [], []
-        if words:
-            parts.append(f"({words})")
-            params += word_params
-        if tags:
-            parts.append("%s::tsquery")
-            params.append(tags)
-        match = " && ".join(parts)
         with self._cursor() as cursor:
-            ranked = self._ranked(cursor, checked, (words, word_params), (match, params))
-            facets = None
-            if checked.with_facets:
-                facets = facet_counts(self._facet_rows(cursor, match, params))
-                total = sum(c.count for c in facets["kind"])
-            else:
-                total = self._total(cursor, match, params)
+            words = words_tsquery(cursor, checked.parsed, configurations(self.using).values())
+            if words == "":
+                return SearchResult(hits=[], total=0, facets=facet_counts([]) if checked.with_facets else {})
+            match = match_tsquery(words, filter_query(checked.filters))
+
+            def fetch(segment: int, n: int) -> list[Candidate]:
+                sql = segment_sql(
+                    table(segment),
+                    words=words is not None,
+                    match=bool(match),
+                    browse=words is None,
+                    facets=checked.with_facets,
+                )
+                params = [*([words] if words is not None else []), *([match] if match else []), n]
+                cursor.execute(sql, params)
+                return [(row[0], float(row[1]), row[2], row[3]) for row in cursor.fetchall()]
+
+            got = collect(
+                segments(cursor),
+                fetch,
+                ranked=words is not None,
+                offset=checked.offset,
+                limit=checked.limit,
+                with_facets=checked.with_facets,
+            )
             snippets = {}
-            if checked.parsed.phrases:
-                snippets = self._snippets(cursor, words, word_params, [i for i, _s in ranked])
-        hits = build_hits(using=self.using, ranked=ranked, snippets=snippets, checked=checked)
-        return SearchResult(hits=hits, total=total, facets=facets or {})
+            if words and checked.parsed.phrases:
+                snippets = self._snippets(cursor, words, [i for i, _s in got.ranked])
+        hits = build_hits(using=self.using, ranked=got.ranked, snippets=snippets, checked=checked)
+        facets = facet_counts(got.facets.items()) if checked.with_facets else {}
+        return SearchResult(hits=hits, total=got.count, facets=facets, total_exact=got.exact)
 
-    def _ranked(
-        self,
-        cursor: Any,
-        checked: CheckedQuery,
-        words: tuple[str, list[Any]],
-        match: tuple[str, list[Any]],
-    ) -> list[tuple[int, float]]:
-        page = [checked.limit, checked.offset]
-        if words[0]:
-            # The newest CANDIDATE_CAP matches, ranked by ts_rank (length-normalised), ties by id.
-            cursor.execute(
-                f"SELECT c.entry_id, ts_rank({_WEIGHTS}, c.document, {words[0]}, 1) AS score FROM "  # noqa: S608 - constant names
-                f"(SELECT entry_id, document FROM {TABLE} WHERE document @@ ({match[0]}) "
-                "ORDER BY entry_id DESC LIMIT %s) c ORDER BY score DESC, c.entry_id DESC LIMIT %s OFFSET %s",
-                [*words[1], *match[1], CANDIDATE_CAP, *page],
-            )
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
-        if match[0]:
-            candidates = (
-                f"SELECT entry_id AS id FROM {TABLE} WHERE document @@ ({match[0]}) "  # noqa: S608 - constant names
-                "ORDER BY entry_id DESC LIMIT %s"
-            )
-            params = [*match[1], CANDIDATE_CAP, *page]
-        else:
-            candidates = f"SELECT id FROM {_ENTRY} ORDER BY id DESC LIMIT %s"  # noqa: S608 - constant names
-            params = [CANDIDATE_CAP, *page]
-        cursor.execute(
-            f"SELECT e.id FROM {_ENTRY} e JOIN ({candidates}) c ON c.id = e.id "  # noqa: S608 - constant names
-            "ORDER BY e.year DESC NULLS LAST, e.id DESC LIMIT %s OFFSET %s",
-            params,
-        )
-        return [(row[0], 0.0) for row in cursor.fetchall()]
-
-    def _total(self, cursor: Any, match: str, params: list[Any]) -> int:
-        if match:
-            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE document @@ ({match})", params)  # noqa: S608 - constant names
-        else:
-            cursor.execute(f"SELECT count(*) FROM {_ENTRY}")  # noqa: S608 - constant names
-        return int(cursor.fetchone()[0])
-
-    def _facet_rows(self, cursor: Any, match: str, params: list[Any]) -> list[tuple[str, int]]:
-        where = f"WHERE document @@ ({match})" if match else ""
-        cursor.execute(f"SELECT f, count(*) FROM {TABLE}, unnest(facets) f {where} GROUP BY f", params)  # noqa: S608 - constant names
-        return cursor.fetchall()
-
-    def _snippets(self, cursor: Any, words: str, params: list[Any], ids: Sequence[int]) -> dict[int, str]:
+    def _snippets(self, cursor: Any, words: str, ids: Sequence[int]) -> dict[int, str]:
         entries = Entry.objects.using(self.using).in_bulk(list(ids))
         if not entries:
             return {}
         rows = [(pk, self._config(e.language), body_text(e)) for pk, e in entries.items()]
         cursor.execute(
-            f"SELECT t.id, ts_headline(t.cfg::regconfig, translate(t.body, '<>', '  '), {words}, %s) "  # noqa: S608 - constant names
+            "SELECT t.id, ts_headline(t.cfg::regconfig, translate(t.body, '<>', '  '), %s::tsquery, %s) "
             "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(id, cfg, body)",
-            [*params, _HEADLINE, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            [words, _HEADLINE, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
         )
         return {row[0]: finish_snippet(row[1] or "") for row in cursor.fetchall()}
 
-    # --- index ----------------------------------------------------------------------------
+    # --- index ---------------------------------------------------------------------------
 
     def _rows(self, entries: Iterable[Entry]) -> list[tuple[Any, ...]]:
         rows = []
@@ -213,42 +224,96 @@ class PostgresBackend:
             doc = index_document(entry)
             config = self._config(doc.language)
             rows.append(
-                (doc.entry_id, config, config, doc.title, config, doc.body, doc.cjk, doc.tags, doc.facets)
+                (
+                    doc.entry_id,
+                    config,
+                    doc.year,
+                    config,
+                    doc.title,
+                    config,
+                    doc.body,
+                    doc.cjk,
+                    doc.tags,
+                    doc.facets,
+                )
             )
         return rows
 
-    def _insert(self, cursor: Any, entries: Iterable[Entry]) -> None:
+    def _insert(self, cursor: Any, name: str, entries: Iterable[Entry]) -> None:
         cursor.executemany(
-            f"INSERT INTO {TABLE} (entry_id, config, document, facets) VALUES (%s, %s::regconfig, {_VECTOR}, %s) "  # noqa: S608 - constant names
-            "ON CONFLICT (entry_id) DO UPDATE SET config = EXCLUDED.config, document = EXCLUDED.document, "
-            "facets = EXCLUDED.facets",
+            f"INSERT INTO {name} (entry_id, config, year, document, facets) "  # noqa: S608 - constant names
+            f"VALUES (%s, %s::regconfig, %s, {_VECTOR}, %s) "
+            "ON CONFLICT (entry_id) DO UPDATE SET config = EXCLUDED.config, year = EXCLUDED.year, "
+            "document = EXCLUDED.document, facets = EXCLUDED.facets",
             self._rows(entries),
         )
 
+    def _ensure(self, cursor: Any, segment: int, known: set[int], *, index: bool = True) -> str:
+        """The segment's table, created (with its GIN index unless `index` is False) when missing.
+        A transaction-level advisory lock keeps two writers from creating it at once."""
+        name = table(segment)
+        if segment not in known:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} (entry_id bigint PRIMARY KEY, config regconfig NOT NULL, "
+                "year integer, document tsvector NOT NULL, facets text[] NOT NULL)"
+            )
+            if index:
+                cursor.execute(f"CREATE INDEX IF NOT EXISTS {name}_document ON {name} USING gin (document)")
+            known.add(segment)
+        return name
+
     def index_entries(self, entry_ids: Iterable[int]) -> None:
-        ids = sorted(set(entry_ids))
         with transaction.atomic(using=self.using), self._cursor() as cursor:
-            for first in range(0, len(ids), BATCH):
-                batch = ids[first : first + BATCH]
-                entries = list(Entry.objects.using(self.using).filter(pk__in=batch))
-                present = {e.pk for e in entries}
-                gone = [pk for pk in batch if pk not in present]
-                if gone:
-                    cursor.execute(f"DELETE FROM {TABLE} WHERE entry_id = ANY(%s)", [gone])  # noqa: S608 - constant names
-                self._insert(cursor, entries)
+            known = set(segments(cursor))
+            for segment, ids in by_segment(entry_ids).items():
+                name = self._ensure(cursor, segment, known)
+                for first in range(0, len(ids), BATCH):
+                    batch = ids[first : first + BATCH]
+                    entries = list(Entry.objects.using(self.using).filter(pk__in=batch))
+                    present = {e.pk for e in entries}
+                    gone = [pk for pk in batch if pk not in present]
+                    if gone:
+                        cursor.execute(f"DELETE FROM {name} WHERE entry_id = ANY(%s)", [gone])  # noqa: S608 - constant names
+                    self._insert(cursor, name, entries)
+
+    def drop_all(self) -> None:
+        """Drop every segment table (before a rebuild, or when migrating away)."""
+        with self._cursor() as cursor:
+            for segment in segments(cursor):
+                cursor.execute(f"DROP TABLE {table(segment)}")
 
     def rebuild(self) -> None:
-        """Refill the table, building the GIN index once at the end (faster than row by row)."""
+        """Refill the segments, building each GIN index once at the end (faster than row by row)."""
+        known: set[int] = set()
         with transaction.atomic(using=self.using), self._cursor() as cursor:
-            cursor.execute(f"TRUNCATE {TABLE}")
-            cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+            self.drop_all()
             last = 0
             while True:
                 batch = list(Entry.objects.using(self.using).filter(pk__gt=last).order_by("pk")[:BATCH])
                 if not batch:
                     break
-                self._insert(cursor, batch)
+                grouped: dict[int, list[Entry]] = {}
+                for entry in batch:
+                    grouped.setdefault(segment_of(entry.pk), []).append(entry)
+                for segment, entries in grouped.items():
+                    self._insert(cursor, self._ensure(cursor, segment, known, index=False), entries)
                 last = batch[-1].pk
-            cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING gin (document)")
+            for segment in known:
+                name = table(segment)
+                cursor.execute(f"CREATE INDEX {name}_document ON {name} USING gin (document)")
         with self._cursor() as cursor:
-            cursor.execute(f"ANALYZE {TABLE}")
+            for segment in known:
+                cursor.execute(f"ANALYZE {table(segment)}")
+
+    def prune(self) -> int:
+        """Drop index rows whose entry is gone (after a flush, which empties only Django's tables)."""
+        removed = 0
+        with self._cursor() as cursor:
+            for segment in segments(cursor):
+                cursor.execute(
+                    f"DELETE FROM {table(segment)} s WHERE NOT EXISTS "  # noqa: S608 - constant names
+                    f"(SELECT 1 FROM {_ENTRY} e WHERE e.id = s.entry_id)"
+                )
+                removed += int(cursor.rowcount or 0)
+        return removed

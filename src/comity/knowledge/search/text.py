@@ -103,6 +103,7 @@ def cjk_bigrams(text: str) -> str:
 class IndexDocument:
     entry_id: int
     language: str
+    year: int | None
     title: str
     body: str
     cjk: str
@@ -133,6 +134,7 @@ def index_document(entry: Any) -> IndexDocument:
     return IndexDocument(
         entry_id=entry.pk,
         language=entry.language,
+        year=entry.year,
         title=title,
         body=body,
         cjk=cjk_bigrams(f"{title}\n{body}"),

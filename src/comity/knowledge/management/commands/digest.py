@@ -97,8 +97,9 @@ class Command(BaseCommand):
             digest = build_digest(selection, language=lang)
         content = render_digest_pdf(digest) if fmt == "pdf" else render_digest_html(digest).encode("utf-8")
         write_atomically(output, content)
+        matching = f"{digest.total}" if digest.total_exact else f"more than {digest.total}"
         self.stdout.write(
-            f"Wrote {output} ({fmt}, {lang}): {len(digest.cases)} of {digest.total} matching case(s), {len(content)} bytes"
+            f"Wrote {output} ({fmt}, {lang}): {len(digest.cases)} of {matching} matching case(s), {len(content)} bytes"
         )
 
     def _selection(self, options: dict[str, Any]) -> DigestSelection:
