@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from comity.lib.env import env_bool, env_int, env_list, env_str
+from comity.lib.throttle import throttles_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("COMITY_DATA_DIR") or (Path.cwd() / "var")).resolve()
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "comity.accounts.middleware.TenancyMiddleware",
     "comity.accounts.middleware.UserPreferencesMiddleware",
     "comity.accounts.middleware.RequireMFAMiddleware",
+    "comity.lib.throttle.ThrottleMiddleware",  # after the principal and the user's language
 ]
 
 ROOT_URLCONF = "comity.urls"
@@ -222,6 +224,36 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Throttling of the public pages and API (comity.lib.throttle) ---------------------------
+# (path prefix, rates): the first prefix that matches the path decides; other paths, the node
+# protocol (/node/v1/) and static files are never throttled. A rate is N/period[/per] like
+# allauth's: period s, m or h (or e.g. 15m); per `ip` (the default) or `user` (the signed-in user,
+# or the token's owner under /api/; anonymous clients by IP). A browsing person stays far below
+# these; a scraper or a rendering loop does not. Counters live in CACHES["default"]: per process
+# unless COMITY_REDIS_URL is set. COMITY_THROTTLES replaces the list
+# ("/knowledge/digest/pdf/=10/m/user; /knowledge/=120/m/user"; "off": no throttling).
+_DEFAULT_THROTTLES = [
+    # WeasyPrint lays out up to 200 cases: seconds of CPU per PDF. 10 a minute, 60 an hour.
+    ("/knowledge/digest/pdf/", "10/m/user,60/h/user"),
+    # The digest as a page: queries for up to 200 cases, no layout.
+    ("/knowledge/digest/", "30/m/user"),
+    # Search (full text and facet counts), entries, articles; 2 a second, sustained for a minute.
+    ("/knowledge/", "120/m/user"),
+    ("/api/v1/knowledge/", "120/m/user"),
+    # Directory pages (search-as-you-type waits 400 ms between requests) and API, legal basis.
+    ("/directory/", "120/m/user"),
+    ("/api/v1/directory/", "120/m/user"),
+    ("/api/v1/legal-basis", "120/m/user"),
+    # Generated on every request; a client needs it once. (/api/v1/health, for monitors, and the
+    # cached /api/v1/schemas/request.json are cheap and stay unthrottled, like the home page.)
+    ("/api/v1/openapi.json", "30/m/user"),
+]
+COMITY_THROTTLES = throttles_from_env(env_str("COMITY_THROTTLES"), _DEFAULT_THROTTLES)
+# Behind N reverse proxies that append to X-Forwarded-For, the client address is the N-th from
+# the right. 0 (the default): X-Forwarded-For is ignored and REMOTE_ADDR is the client. Read by
+# allauth, so it applies to the login limits (ACCOUNT_RATE_LIMITS) as well.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("COMITY_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # --- API tokens -----------------------------------------------------------------------------
 COMITY_TOKEN_MAX_DAYS = env_int("COMITY_TOKEN_MAX_DAYS", 365, minimum=1)
 
@@ -297,6 +329,22 @@ COMITY_ATTACHMENT_KEYS_DERIVED = not COMITY_ATTACHMENT_KEYS
 if COMITY_ATTACHMENT_KEYS_DERIVED:
     COMITY_ATTACHMENT_KEYS = [("derived", _derived_attachment_key(SECRET_KEY))]
 
+# --- Exchange between States (comity.exchange, `comity worker`) ------------------------------
+# COMITY_EXCHANGE_SENDERS: threads of `comity worker` that send the outbox (1 to 32). Each one
+# sends a stream (request, from State, to State) one message at a time, so order within a stream
+# holds while different streams travel in parallel. Each thread keeps its own HTTP connections.
+COMITY_EXCHANGE_SENDERS = env_int("COMITY_EXCHANGE_SENDERS", 4, minimum=1)
+if COMITY_EXCHANGE_SENDERS > 32:
+    raise ImproperlyConfigured(f"COMITY_EXCHANGE_SENDERS={COMITY_EXCHANGE_SENDERS} is above the maximum 32")
+# COMITY_EXCHANGE_LEASE_SECONDS: how long a worker holds a message it sends (2 to 3600). The
+# worker renews the lease every third of it while the upload or the post runs. After a crash,
+# another worker takes the message again once the lease has run out.
+COMITY_EXCHANGE_LEASE_SECONDS = env_int("COMITY_EXCHANGE_LEASE_SECONDS", 15, minimum=2)
+if COMITY_EXCHANGE_LEASE_SECONDS > 3600:
+    raise ImproperlyConfigured(
+        f"COMITY_EXCHANGE_LEASE_SECONDS={COMITY_EXCHANGE_LEASE_SECONDS} is above the maximum 3600"
+    )
+
 EMAIL_BACKEND = env_str("COMITY_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("COMITY_FROM_EMAIL") or "comity@localhost"
 
@@ -305,6 +353,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("COMITY_LOG_LEVEL") or "WARNING"},
+    # WeasyPrint warns at every PDF when the system lacks HarfBuzz-Subset and it subsets fonts
+    # with fontTools instead: same output, nothing for a user to act on; its errors still show.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
 
 # Labels used by system checks and templates.
