@@ -304,6 +304,13 @@ def test_odd_input_never_breaks_the_engine(corpus: Any, text: str) -> None:
     assert result.total == len(result.hits)
 
 
+@pytest.mark.parametrize(
+    "text", ["“controlled delivery”", "« controlled delivery »", "„controlled delivery“"]
+)
+def test_typographic_quotes_make_a_phrase(corpus: Any, text: str) -> None:
+    assert keys(search(SearchQuery(text=text))) == ["t:controlled"]
+
+
 def test_unclosed_quote_is_a_phrase(corpus: Any) -> None:
     assert keys(search(SearchQuery(text='"controlled delivery'))) == ["t:controlled"]
 
@@ -421,3 +428,69 @@ def test_prune_drops_rows_of_entries_gone_in_every_segment(segmented: dict[str, 
     Entry.objects.filter(source_key__in=["t:bank", "t:ru"]).delete()  # bypassing the services
     assert prune_orphans() == 2
     assert search(SearchQuery()).total == len(CORPUS) - 2
+
+
+@pytest.mark.parametrize("row_cost", [0.0, 1e12], ids=["filters-checked-after", "filters-in-the-match"])
+def test_where_the_filters_apply_changes_no_answer(
+    segmented: dict[str, int], monkeypatch: pytest.MonkeyPatch, row_cost: float
+) -> None:
+    """SQLite chooses per filter between the MATCH and a check on the matches (sqlite.py):
+    both ways give the same entries, counts and facets, across segments."""
+    if connection.vendor != "sqlite":
+        pytest.skip("a choice of the SQLite backend")
+    from comity.knowledge.search import sqlite
+
+    monkeypatch.setattr(sqlite, "_shares", {})
+    monkeypatch.setattr(sqlite, "ROW_COST", row_cost)
+    planned: list[tuple[float, dict[str, Any]]] = []  # (the words' rate, the filters checked after)
+    plan = sqlite.plan_filters
+
+    def spy(filters: Any, shares: Any, rate: float) -> Any:
+        inside, after = plan(filters, shares, rate)
+        planned.append((rate, after))
+        return inside, after
+
+    monkeypatch.setattr(sqlite, "plan_filters", spy)
+    for text, filters, expected, _ordered in QUERY_TABLE:
+        result = search(SearchQuery(text=text, filters=filters))
+        assert sorted(keys(result)) == sorted(expected), (text, filters)
+        assert result.total == len(expected)
+    result = search(SearchQuery(text="delivery", filters={"state": ("FRA", "DEU")}))
+    assert sorted(keys(result)) == ["t:service"]
+    assert [(c.value, c.count) for c in result.facets["state"]] == [("FRA", 1)]
+    # The way the parameter asks for was taken.
+    assert planned
+    if row_cost == 0.0:
+        assert all(after for _rate, after in planned)
+    else:  # only words matching nothing in the newest segments leave a filter after the MATCH
+        assert all(not after or rate == 0.0 for rate, after in planned)
+        assert any(rate > 0.0 for rate, _after in planned)
+
+
+_SHARES = {
+    "language:en": 0.7,
+    "year:2019": 0.028,
+    "cooperation_type:mla": 0.33,
+    "cooperation_type:extradition": 0.33,
+}
+
+
+@pytest.mark.parametrize(
+    ("rate", "filters", "expected_after"),
+    [
+        # A word in 90% of the entries: few segments are asked, every filter stays in the MATCH.
+        (0.9, {"language": ("en",), "year": ("2019",)}, set()),
+        # "bank records" (2.8% of the entries): "en" (70%) is checked on the matches, the year kept.
+        (0.0276, {"language": ("en",), "year": ("2019",)}, {"language"}),
+        # Rare words: every common filter after.
+        (0.0006, {"cooperation_type": ("mla", "extradition"), "year": ("2019",)}, {"cooperation_type"}),
+        # A phrase in 1% with "en" alone: walking its matches costs more than the doclist.
+        (0.01, {"language": ("en",)}, set()),
+    ],
+)
+def test_filters_plan(rate: float, filters: dict[str, tuple[str, ...]], expected_after: set[str]) -> None:
+    from comity.knowledge.search.sqlite import plan_filters
+
+    inside, after = plan_filters(filters, _SHARES, rate)
+    assert set(after) == expected_after
+    assert set(inside) | set(after) == set(filters)

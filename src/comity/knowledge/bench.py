@@ -452,14 +452,24 @@ def _bare(alias: str) -> Any:
         def run(text: str, filters: dict[str, tuple[str, ...]]) -> int:
             checked = check_query(SearchQuery(text=text, filters=filters))
             words = backend.text_match(checked.parsed)
-            match = f"({words}) AND ({backend.filter_match(checked.filters)})" if filters else words
             found = 0
             with connection.cursor() as cursor:
-                for segment in backend.segments(cursor):
-                    sql = backend.segment_sql(
-                        backend.table(segment), words=True, match=True, browse=False, facets=False
+                newest_first = backend.segments(cursor)
+                # The same plan as the backend: where each filter applies (sqlite.plan_filters).
+                rate = backend.words_rate(cursor, words, newest_first)
+                shares = backend.facet_shares(cursor, alias)
+                inside, after = backend.plan_filters(checked.filters, shares, rate)
+                match = " AND ".join(f"({p})" for p in (words, backend.filter_match(inside)) if p)
+                for segment in newest_first:
+                    sql, params = backend.segment_sql(
+                        backend.table(segment),
+                        words=True,
+                        match=True,
+                        browse=False,
+                        facets=False,
+                        after=after,
                     )
-                    cursor.execute(sql, [match, CANDIDATE_CAP + 1 - found])
+                    cursor.execute(sql, [match, *params, CANDIDATE_CAP + 1 - found])
                     found += len(cursor.fetchall())
                     if found > CANDIDATE_CAP:
                         break

@@ -2,7 +2,8 @@
 
 The single index table of 0002 (`knowledge_fts` on SQLite, `knowledge_search` on PostgreSQL) is
 replaced by one table per segment (`knowledge_fts_0000`..., `knowledge_search_0000`...), which the
-backends create when a segment gets its first entry. A search asks the newest segment first and
+backends create when a segment gets its first entry; on SQLite, `knowledge_facets` holds the
+year and facets of every entry beside them. A search asks the newest segment first and
 stops once it has its candidates, so the engine's work no longer grows with the knowledge base.
 Existing entries are indexed again on the way (a long step for a large knowledge base: about
 10,000 entries/s on SQLite, see docs/knowledge-search.md). Going back drops the segments and
@@ -29,11 +30,19 @@ POSTGRESQL_0002 = [
 ]
 
 
+# SQLite: the year and facets of every entry, beside the segments (search/sqlite.py).
+SQLITE_FACETS = (
+    "CREATE TABLE knowledge_facets (entry_id integer PRIMARY KEY, year integer, facets text NOT NULL)"
+)
+
+
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor not in OLD:
         return
     schema_editor.execute(f"DROP TABLE IF EXISTS {OLD[vendor]}")
+    if vendor == "sqlite":
+        schema_editor.execute(SQLITE_FACETS)
     from comity.knowledge.search import backend_for
 
     backend = backend_for(schema_editor.connection.alias)
@@ -49,6 +58,8 @@ def backward(apps, schema_editor):
     from comity.knowledge.search import backend_for
 
     backend_for(schema_editor.connection.alias).drop_all()
+    if vendor == "sqlite":
+        schema_editor.execute("DROP TABLE knowledge_facets")
     for statement in [SQLITE_0002] if vendor == "sqlite" else POSTGRESQL_0002:
         schema_editor.execute(statement)
 

@@ -129,6 +129,11 @@ def build_hits(
     return hits
 
 
+def facet_list(stored: str | None) -> list[str]:
+    """The "facet:value" lines as both backends store them ("\\nkind:case\\nyear:2019\\n")."""
+    return [value for value in (stored or "").split("\n") if value]
+
+
 def segment_of(entry_id: int) -> int:
     return entry_id // SEGMENT_SIZE
 

@@ -160,16 +160,19 @@ class ParsedQuery:
 
 
 _QUOTED = re.compile(r'"([^"]*)"?')
+# Typographic quotes (from a word processor, or French and Russian « ») delimit phrases too.
+_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\uff02", '"'))
 MAX_QUERY_PARTS = 16
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Words and "quoted phrases" (an unclosed quote runs to the end); CJK runs split out.
+    """Words and "quoted phrases" (also “…”, «…»; an unclosed quote runs to the end); CJK
+    runs split out.
 
     Pieces without a letter or digit are dropped (both engines would ignore them); at most
     MAX_QUERY_PARTS parts are kept, the rest of a very long query is ignored.
     """
-    text = _clean(text or "").replace(MARK_START, " ").replace(MARK_END, " ")
+    text = _clean(text or "").replace(MARK_START, " ").replace(MARK_END, " ").translate(_QUOTES)
     pieces: list[str] = []
     position = 0
     for match in _QUOTED.finditer(text):
