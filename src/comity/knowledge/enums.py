@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EntryKind(models.TextChoices):
-    CASE = "case", _("Case")
+    CASE = "case", pgettext_lazy("knowledge entry", "Case")
     LEGISLATION = "legislation", _("Legislation")
     GUIDE = "guide", _("Guide")
     MODEL_TEXT = "model_text", _("Model text")  # model law, model treaty or agreement
