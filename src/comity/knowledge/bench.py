@@ -481,17 +481,16 @@ def _bare(alias: str) -> Any:
 
     def run_pg(text: str, filters: dict[str, tuple[str, ...]]) -> int:
         checked = check_query(SearchQuery(text=text, filters=filters))
-        found = 0
         with connection.cursor() as cursor:
             words = pg.words_tsquery(cursor, checked.parsed, pg.configurations(alias).values())
             match = pg.match_tsquery(words, pg.filter_query(checked.filters))
-            for segment in pg.segments(cursor):
-                sql = pg.segment_sql(pg.table(segment), words=True, match=True, browse=False, facets=False)
-                cursor.execute(sql, [words, match, CANDIDATE_CAP + 1 - found])
-                found += len(cursor.fetchall())
-                if found > CANDIDATE_CAP:
-                    break
-        return found
+            names = [pg.table(segment) for segment in pg.segments(cursor)]
+            sql = pg.page_sql(names, words=True, match=True, facets=False)
+            cursor.execute(
+                sql,
+                [*pg.candidates_params(len(names), words, match, CANDIDATE_CAP + 1), CANDIDATE_CAP, 20, 0],
+            )
+            return len(cursor.fetchall())
 
     return run_pg
 

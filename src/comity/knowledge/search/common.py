@@ -95,16 +95,20 @@ def display_title(entry: Entry, language: str) -> str:
     return entry.title
 
 
+def page_entries(using: str, ranked: Sequence[tuple[int, float]]) -> dict[int, Entry]:
+    """The entries of the page, read once (for the hits and the PostgreSQL snippets)."""
+    return Entry.objects.using(using).in_bulk([entry_id for entry_id, _score in ranked])
+
+
 def build_hits(
     *,
-    using: str,
+    entries: dict[int, Entry],
     ranked: Sequence[tuple[int, float]],
     snippets: dict[int, str],
     checked: CheckedQuery,
 ) -> list[Hit]:
     """Hits in the ranked order. The engines' snippets highlight words; a query of Chinese
     alone gets the CJK snippet (`text.cjk_snippet`), browsing the start of the text."""
-    entries = Entry.objects.using(using).in_bulk([entry_id for entry_id, _score in ranked])
     hits: list[Hit] = []
     for entry_id, score in ranked:
         entry = entries.get(entry_id)
@@ -169,17 +173,24 @@ def collect(
     with_facets: bool,
 ) -> Collected:
     """Ask `fetch(segment, n)` for the newest n matches of each segment, newest segment first,
-    until CANDIDATE_CAP + 1 are found (the extra one only tells that more match), then order
-    the kept candidates: by score (higher first) when `ranked`, else by year (newest first,
-    none last); ties by newest entry. Returns the page `offset:offset + limit`."""
+    until CANDIDATE_CAP + 1 are found (the extra one only tells that more match); then `order`."""
     candidates: list[Candidate] = []
     for segment in segments:  # newest first
         need = CANDIDATE_CAP + 1 - len(candidates)
         candidates += fetch(segment, need)[:need]
         if len(candidates) > CANDIDATE_CAP:
             break
+    return order(candidates, ranked=ranked, offset=offset, limit=limit, with_facets=with_facets)
+
+
+def order(
+    candidates: list[Candidate], *, ranked: bool, offset: int, limit: int, with_facets: bool
+) -> Collected:
+    """The newest CANDIDATE_CAP + 1 matches (newest first) as the page `offset:offset + limit`:
+    by score (higher first) when `ranked`, else by year (newest first, none last); ties by newest
+    entry. More than CANDIDATE_CAP candidates: the total is not exact, and the oldest is dropped."""
     exact = len(candidates) <= CANDIDATE_CAP
-    del candidates[CANDIDATE_CAP:]  # the oldest one, past the cap
+    candidates = candidates[:CANDIDATE_CAP]
     facets: Counter[str] = Counter()
     if with_facets:
         for candidate in candidates:

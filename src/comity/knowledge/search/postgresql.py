@@ -25,18 +25,18 @@ from typing import Any
 from django.db import connections, transaction
 
 from comity.knowledge.models import Entry
+from comity.knowledge.search import common
 from comity.knowledge.search.base import SearchQuery, SearchResult
 from comity.knowledge.search.common import (
     BODY_WEIGHT,
     CJK_WEIGHT,
     TITLE_WEIGHT,
-    Candidate,
+    Collected,
     build_hits,
     by_segment,
     check_query,
-    collect,
     facet_counts,
-    facet_list,
+    page_entries,
     segment_of,
 )
 from comity.knowledge.search.text import (
@@ -84,19 +84,53 @@ def segments(cursor: Any) -> list[int]:
     return sorted((int(row[0][len(PREFIX) :]) for row in cursor.fetchall()), reverse=True)
 
 
-def segment_sql(name: str, *, words: bool, match: bool, browse: bool, facets: bool) -> str:
-    """The newest matches of one segment: (entry_id, ts_rank or 0, year or NULL, facets or
-    NULL). Parameters: [words tsquery if words] [match tsquery if match] limit."""
+def candidates_sql(names: Sequence[str], *, words: bool, match: bool, browse: bool, facets: bool) -> str:
+    """The newest matches across the segments `names` (newest first), one statement: a branch
+    per segment, each its newest matches by id, appended in order under one LIMIT, so the
+    executor stops at the first segments that give enough and never runs the others.
+    Rows: (entry_id, ts_rank or 0, year or NULL, facets or NULL). Parameters, per branch:
+    [words tsquery if words] [match tsquery if match] n; then n."""
     columns = ", ".join(
         [
             "entry_id",
-            f"ts_rank({_WEIGHTS}, document, %s::tsquery, 1)" if words else "0.0",
-            "year" if browse else "NULL",
-            "facets" if facets else "NULL",
+            f"ts_rank({_WEIGHTS}, document, %s::tsquery, 1) AS score" if words else "0.0 AS score",
+            "year" if browse else "NULL AS year",
+            "facets" if facets else "NULL AS facets",
         ]
     )
     where = "WHERE document @@ %s::tsquery " if match else ""
-    return f"SELECT {columns} FROM {name} {where}ORDER BY entry_id DESC LIMIT %s"  # noqa: S608 - constant names
+    branches = [
+        f"(SELECT {columns} FROM {name} {where}ORDER BY entry_id DESC LIMIT %s)"  # noqa: S608 - constant names
+        for name in names
+    ]
+    return "SELECT * FROM (" + " UNION ALL ".join(branches) + ") c LIMIT %s"  # noqa: S608 - constant names
+
+
+def candidates_params(segment_count: int, words: str | None, match: str, n: int) -> list[Any]:
+    branch = [*([words] if words is not None else []), *([match] if match else []), n]
+    return [*(branch * segment_count), n]
+
+
+def page_sql(names: Sequence[str], *, words: bool, match: bool, facets: bool) -> str:
+    """`candidates_sql` (CANDIDATE_CAP + 1 of them), then in the same statement what
+    `common.order` does with them: the count, the page (by score, or by year when browsing) and
+    the facet counts of the first CANDIDATE_CAP. Rows: ("n", count), ("hit", entry_id, score),
+    ("facet", value, count). Parameters: candidates_params, CANDIDATE_CAP, limit, offset."""
+    candidates = candidates_sql(names, words=words, match=match, browse=not words, facets=facets)
+    ordering = "score DESC, entry_id DESC" if words else "year DESC NULLS LAST, entry_id DESC"
+    parts = [
+        "SELECT 'n' AS kind, count(*) AS id, NULL::float8 AS score, NULL AS facet FROM c",
+        f"SELECT * FROM (SELECT 'hit', entry_id, score::float8, NULL FROM k ORDER BY {ordering} LIMIT %s OFFSET %s) h",  # noqa: S608 - constant names
+    ]
+    if facets:
+        parts.append(
+            "SELECT 'facet', count(*), NULL, f FROM k, unnest(string_to_array(k.facets, E'\\n')) f "
+            "WHERE f <> '' GROUP BY f"
+        )
+    return (
+        f"WITH c AS MATERIALIZED ({candidates}), "  # noqa: S608 - constant names
+        "k AS (SELECT * FROM c ORDER BY entry_id DESC LIMIT %s) " + " UNION ALL ".join(parts)
+    )
 
 
 _available: dict[str, dict[str, str]] = {}  # connection alias -> language -> configuration
@@ -178,38 +212,35 @@ class PostgresBackend:
                 return SearchResult(hits=[], total=0, facets=facet_counts([]) if checked.with_facets else {})
             match = match_tsquery(words, filter_query(checked.filters))
 
-            def fetch(segment: int, n: int) -> list[Candidate]:
-                sql = segment_sql(
-                    table(segment),
-                    words=words is not None,
-                    match=bool(match),
-                    browse=words is None,
-                    facets=checked.with_facets,
+            names = [table(segment) for segment in segments(cursor)]
+            got = Collected(ranked=[], count=0, exact=True)
+            if names:
+                cap = common.CANDIDATE_CAP
+                cursor.execute(
+                    page_sql(names, words=words is not None, match=bool(match), facets=checked.with_facets),
+                    [
+                        *candidates_params(len(names), words, match, cap + 1),
+                        cap,
+                        checked.limit,
+                        checked.offset,
+                    ],
                 )
-                params = [*([words] if words is not None else []), *([match] if match else []), n]
-                cursor.execute(sql, params)
-                return [
-                    (row[0], float(row[1]), row[2], facet_list(row[3]) if checked.with_facets else None)
-                    for row in cursor.fetchall()
-                ]
-
-            got = collect(
-                segments(cursor),
-                fetch,
-                ranked=words is not None,
-                offset=checked.offset,
-                limit=checked.limit,
-                with_facets=checked.with_facets,
-            )
+                for kind, number, score, facet in cursor.fetchall():
+                    if kind == "n":
+                        got.count, got.exact = min(number, cap), number <= cap
+                    elif kind == "hit":
+                        got.ranked.append((number, float(score)))
+                    else:
+                        got.facets[facet] = number
+            entries = page_entries(self.using, got.ranked)
             snippets = {}
             if words and checked.parsed.phrases:
-                snippets = self._snippets(cursor, words, [i for i, _s in got.ranked])
-        hits = build_hits(using=self.using, ranked=got.ranked, snippets=snippets, checked=checked)
+                snippets = self._snippets(cursor, words, entries)
+        hits = build_hits(entries=entries, ranked=got.ranked, snippets=snippets, checked=checked)
         facets = facet_counts(got.facets.items()) if checked.with_facets else {}
         return SearchResult(hits=hits, total=got.count, facets=facets, total_exact=got.exact)
 
-    def _snippets(self, cursor: Any, words: str, ids: Sequence[int]) -> dict[int, str]:
-        entries = Entry.objects.using(self.using).in_bulk(list(ids))
+    def _snippets(self, cursor: Any, words: str, entries: dict[int, Entry]) -> dict[int, str]:
         if not entries:
             return {}
         rows = [(pk, self._config(e.language), body_text(e)) for pk, e in entries.items()]

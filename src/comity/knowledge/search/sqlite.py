@@ -43,6 +43,7 @@ from comity.knowledge.search.common import (
     collect,
     facet_counts,
     facet_list,
+    page_entries,
     segment_of,
 )
 from comity.knowledge.search.text import (
@@ -231,7 +232,8 @@ class SqliteBackend:
         words = text_match(checked.parsed)
         with self._cursor() as cursor:
             newest_first = segments(cursor)
-            inside, after = checked.filters, {}
+            inside: dict[str, tuple[str, ...]] = checked.filters
+            after: dict[str, tuple[str, ...]] = {}
             if words and checked.filters and newest_first:
                 rate = words_rate(cursor, words, newest_first)
                 inside, after = plan_filters(checked.filters, facet_shares(cursor, self.using), rate)
@@ -265,7 +267,8 @@ class SqliteBackend:
             snippets = {}
             if checked.parsed.phrases:
                 snippets = self._snippets(cursor, words, [entry_id for entry_id, _s in got.ranked])
-        hits = build_hits(using=self.using, ranked=got.ranked, snippets=snippets, checked=checked)
+        entries = page_entries(self.using, got.ranked)
+        hits = build_hits(entries=entries, ranked=got.ranked, snippets=snippets, checked=checked)
         facets = facet_counts(got.facets.items()) if checked.with_facets else {}
         return SearchResult(hits=hits, total=got.count, facets=facets, total_exact=got.exact)
 
