@@ -7,9 +7,12 @@ chooses it. Both must return the same entries for the same query (tests run on b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from comity.knowledge.models import Entry
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ class SearchBackend(Protocol):
 
     def index_entries(self, entry_ids: Iterable[int]) -> None:
         """Bring the index in step with these entries (inserted, updated or deleted)."""
+        ...
+
+    def index_written(self, entries: Sequence[Entry]) -> None:
+        """Index entries the caller has just inserted or updated in this transaction, as they
+        are in memory (index_entries without reading them back)."""
         ...
 
     def rebuild(self) -> None: ...

@@ -64,10 +64,10 @@ _HEADLINE = (
 )
 # PostgreSQL's parser reads <...> as an HTML tag and drops it; FTS5 reads the words inside. The
 # brackets become spaces, so both index the same words.
-_NO_TAGS = "translate(%s, '<>', '  ')"
 _VECTOR = (
-    f"setweight(to_tsvector(%s::regconfig, {_NO_TAGS}), 'A') || setweight(to_tsvector(%s::regconfig, {_NO_TAGS}), 'D') "
-    "|| setweight(to_tsvector('simple', %s), 'C') || setweight(%s::tsvector, 'B')"
+    "setweight(to_tsvector(t.config, translate(t.title, '<>', '  ')), 'A') "
+    "|| setweight(to_tsvector(t.config, translate(t.body, '<>', '  ')), 'D') "
+    "|| setweight(to_tsvector('simple', t.cjk), 'C') || setweight(t.tags::tsvector, 'B')"
 )
 
 
@@ -254,33 +254,39 @@ class PostgresBackend:
     # --- index ---------------------------------------------------------------------------
 
     def _rows(self, entries: Iterable[Entry]) -> list[tuple[Any, ...]]:
+        """(entry_id, config, year, title, body, cjk, tags, facets) of each entry."""
         rows = []
         for entry in entries:
             doc = index_document(entry)
-            config = self._config(doc.language)
+            facets = "\n" + "\n".join(doc.facets) + "\n"
             rows.append(
                 (
                     doc.entry_id,
-                    config,
+                    self._config(doc.language),
                     doc.year,
-                    config,
                     doc.title,
-                    config,
                     doc.body,
                     doc.cjk,
                     doc.tags,
-                    "\n" + "\n".join(doc.facets) + "\n",
+                    facets,
                 )
             )
         return rows
 
     def _insert(self, cursor: Any, name: str, entries: Iterable[Entry]) -> None:
-        cursor.executemany(
+        # One statement for the batch, one array per column: executemany sends one INSERT per
+        # entry, which the server parses and plans each time.
+        rows = self._rows(entries)
+        if not rows:
+            return
+        cursor.execute(
             f"INSERT INTO {name} (entry_id, config, year, document, facets) "  # noqa: S608 - constant names
-            f"VALUES (%s, %s::regconfig, %s, {_VECTOR}, %s) "
+            f"SELECT t.id, t.config, t.year, {_VECTOR}, t.facets FROM unnest(%s::bigint[], %s::regconfig[], "
+            "%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS t(id, config, year, title, body, cjk, tags, facets) "
             "ON CONFLICT (entry_id) DO UPDATE SET config = EXCLUDED.config, year = EXCLUDED.year, "
             "document = EXCLUDED.document, facets = EXCLUDED.facets",
-            self._rows(entries),
+            [list(column) for column in zip(*rows, strict=True)],
         )
 
     def _ensure(self, cursor: Any, segment: int, known: set[int], *, index: bool = True) -> str:
@@ -311,6 +317,17 @@ class PostgresBackend:
                     if gone:
                         cursor.execute(f"DELETE FROM {name} WHERE entry_id = ANY(%s)", [gone])  # noqa: S608 - constant names
                     self._insert(cursor, name, entries)
+
+    def index_written(self, entries: Sequence[Entry]) -> None:
+        """Index entries just inserted or updated, as they are in memory (index_entries reads
+        them back); _insert replaces an entry's row."""
+        grouped: dict[int, list[Entry]] = {}
+        for entry in entries:
+            grouped.setdefault(segment_of(entry.pk), []).append(entry)
+        with transaction.atomic(using=self.using), self._cursor() as cursor:
+            known = set(segments(cursor))
+            for segment, group in grouped.items():
+                self._insert(cursor, self._ensure(cursor, segment, known), group)
 
     def drop_all(self) -> None:
         """Drop every segment table (before a rebuild, or when migrating away)."""
