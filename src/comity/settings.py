@@ -336,6 +336,11 @@ if COMITY_ATTACHMENT_KEYS_DERIVED:
 COMITY_EXCHANGE_SENDERS = env_int("COMITY_EXCHANGE_SENDERS", 4, minimum=1)
 if COMITY_EXCHANGE_SENDERS > 32:
     raise ImproperlyConfigured(f"COMITY_EXCHANGE_SENDERS={COMITY_EXCHANGE_SENDERS} is above the maximum 32")
+# COMITY_EXCHANGE_BATCH: messages of different streams a sender posts together to a peer (1 to
+# 64; 1: one message per post). A peer that does not take several (415) gets one at a time.
+COMITY_EXCHANGE_BATCH = env_int("COMITY_EXCHANGE_BATCH", 16, minimum=1)
+if COMITY_EXCHANGE_BATCH > 64:
+    raise ImproperlyConfigured(f"COMITY_EXCHANGE_BATCH={COMITY_EXCHANGE_BATCH} is above the maximum 64")
 # COMITY_EXCHANGE_LEASE_SECONDS: how long a worker holds a message it sends (2 to 3600). The
 # worker renews the lease every third of it while the upload or the post runs. After a crash,
 # another worker takes the message again once the lease has run out.

@@ -217,3 +217,73 @@ def test_a_later_message_waits_for_the_missing_one_then_applies_by_itself(node: 
     assert_parked(node, node.post(envelope.sign(note, node.signer)), ParkReason.SEQUENCE_GAP)
     assert node.post(envelope.sign(node.message(request_id=request_id), node.signer)).status_code == 200
     assert [m.status for m in node.inbox()] == [InboxStatus.APPLIED, InboxStatus.APPLIED]
+
+
+# --- several messages in one post (docs/protocol.md 2.1) ----------------------------------------
+
+
+def post_several(node: Node, tokens: list[Any]) -> Any:
+    return node.client.post(
+        "/node/v1/messages", data=orjson.dumps({"messages": tokens}), content_type="application/json"
+    )
+
+
+def verified_receipt(token: str) -> dict[str, Any]:
+    verified = envelope.verify(token, our_node_id=envelope.peek(token)[1]["to_node"])
+    assert (verified.envelope["from_node"], verified.envelope["type"]) == (US, "receipt")
+    return dict(verified.envelope["payload"])
+
+
+def test_several_messages_in_one_post_are_each_received_as_if_posted_alone(node: Node) -> None:
+    first = envelope.sign(node.message(), node.signer)
+    header, payload, signature = envelope.sign(node.message(), node.signer).split(".")
+    tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
+    elsewhere = envelope.sign(node.message(to_state="AAA"), node.signer)
+    response = post_several(node, [first, tampered, elsewhere, first, "not ascii é"])
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [200, 200, 404, 200, 400]
+    applied, parked = verified_receipt(results[0]["receipt"]), verified_receipt(results[1]["receipt"])
+    assert (applied["status"], applied["message_digest"]) == ("applied", envelope.digest(first))
+    assert (parked["status"], parked["reason"]) == ("parked", ParkReason.BAD_SIGNATURE)
+    assert (results[2]["error"], results[2]["detail"]) == (
+        "wrong_recipient",
+        "This node does not host 'AAA'.",
+    )
+    assert results[3]["receipt"] == results[0]["receipt"]  # the duplicate: the same receipt
+    assert results[4]["error"] == "invalid_envelope"
+    # What was posted and answered matches the published schemas (docs/protocol/batch.*).
+    from tests.exchange.test_protocol_schemas import check
+
+    check("batch.request", {"messages": [first, tampered, elsewhere]})
+    check("batch.response", response.json())
+    assert [(m.status, m.park_reason) for m in node.inbox()] == [
+        (InboxStatus.APPLIED, ""),
+        (InboxStatus.PARKED, ParkReason.BAD_SIGNATURE),
+    ]
+    assert node.requests() == 1
+    assert post_several(node, [first]).json()["results"][0]["receipt"] == results[0]["receipt"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'["a.b.c"]',
+        b'{"messages": []}',
+        b'{"messages": "a.b.c"}',
+        orjson.dumps({"messages": ["a"] * 65}),
+    ],
+)
+def test_a_malformed_post_of_several_stores_nothing(node: Node, body: bytes) -> None:
+    response = node.client.post("/node/v1/messages", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_envelope"
+    assert node.inbox() == []
+
+
+def test_another_media_type_is_refused(node: Node) -> None:
+    token = envelope.sign(node.message(), node.signer)
+    response = node.client.post("/node/v1/messages", data=token, content_type="text/plain")
+    assert (response.status_code, response.json()["error"]) == (415, "unsupported_media_type")
+    assert node.inbox() == []

@@ -28,6 +28,7 @@ from comity.cases.storage import store_blob
 from comity.core.enums import AuthorityKind, Role
 from comity.core.errors import ComityError
 from comity.core.models import Authority, State
+from comity.exchange import keys
 
 # sha256 -> the attachment's bytes, in chunks (staged upload, or another tenant's store in a hub).
 BlobOpener = Callable[[str], Iterator[bytes]]
@@ -51,7 +52,12 @@ class AttachmentMismatch(NotApplicable):
 
 
 def exchange_user(state: State) -> Any:
-    """The State's exchange account: the author of what the exchange records. Cannot log in."""
+    """The State's exchange account: the author of what the exchange records. Cannot log in.
+    Read once per received message (comity.exchange.keys.batch)."""
+    return keys.remembered(("exchange_user", state.pk), lambda: _exchange_user(state))
+
+
+def _exchange_user(state: State) -> Any:
     User = get_user_model()
     username = f"exchange.{state.code.lower()}"
     user, created = User.objects.get_or_create(
@@ -88,7 +94,7 @@ def _request(state: State, envelope: dict[str, Any]) -> Request:
     """The request the message is about; only the other State of the request may write on it
     (not a third State that learnt its id), and only with the types its side sends."""
     request = (
-        Request.objects.select_related("authority", "state")
+        Request.objects.select_related("authority", "state", "requesting_state", "requested_state")
         .filter(state=state, global_id=uuid.UUID(envelope["request_id"]))
         .first()
     )

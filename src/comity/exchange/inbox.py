@@ -30,17 +30,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from comity.cases.storage import open_blob
 from comity.core.audit import audit_record
 from comity.core.enums import AuditAction
-from comity.core.errors import InvalidInput, NotAllowed
+from comity.core.errors import InvalidInput, NotAllowed, NotFound
 from comity.core.models import State
 from comity.core.tenancy import state_scope
 from comity.exchange import apply as applier
 from comity.exchange import blobs, envelope, keys
-from comity.exchange.models import InboxMessage, InboxStatus, ParkReason, Peer, StreamPosition
+from comity.exchange.models import InboxMessage, InboxStatus, ParkReason, StreamPosition
 from comity.exchange.outbox import hosted_here
 
 logger = logging.getLogger(__name__)
@@ -127,19 +128,44 @@ def _receive_in_batch(token: str, *, local: bool) -> Outcome:
         logger.warning("exchange: refused a message for %r, a State this node does not host", to_state)
         return Outcome("refused", 404, ParkReason.WRONG_RECIPIENT, f"This node does not host {to_state!r}.")
     with state_scope(state.pk):
+        # Signature and sender are checked before the transaction (they only read keys and
+        # peers), so that other deliveries are not held up meanwhile; what the check found is
+        # used in the transaction, after the replay check, as the protocol orders it.
+        checked = _verify(token)
+        with contextlib.suppress(NotFound):
+            keys.current_signer()  # read once here, outside the transaction, for our receipt
+        if isinstance(checked, envelope.Verified):
+            applier.exchange_user(state)  # likewise: the author of what the message records
         for _attempt in range(3):
             try:
-                return _receive(token, env, state, digest, local=local)
+                return _receive(token, env, state, digest, checked, local=local)
             except IntegrityError:
                 # A concurrent delivery of the same message stored it first: answer as a duplicate.
                 continue
         return Outcome("retry", 503, "busy", "Try again.")
 
 
+def _verify(token: str) -> envelope.Verified | envelope.EnvelopeError:
+    try:
+        verified = envelope.verify(token, our_node_id=keys.local_node().node_id)
+        _check_sender(verified.envelope)
+    except envelope.EnvelopeError as exc:
+        return exc
+    return verified
+
+
 @transaction.atomic
-def _receive(token: str, env: dict[str, Any], state: State, digest: str, *, local: bool) -> Outcome:
+def _receive(
+    token: str,
+    env: dict[str, Any],
+    state: State,
+    digest: str,
+    checked: envelope.Verified | envelope.EnvelopeError,
+    *,
+    local: bool,
+) -> Outcome:
     message_id = _message_uuid(env, digest)
-    existing = InboxMessage.objects.select_for_update().filter(message_id=message_id).first()
+    existing = _locked(InboxMessage.objects.filter(message_id=message_id))
     if existing is not None:
         if existing.digest == digest:
             status = "duplicate" if existing.status == InboxStatus.APPLIED else "parked"
@@ -153,12 +179,9 @@ def _receive(token: str, env: dict[str, Any], state: State, digest: str, *, loca
             f"Message id {message_id} was already received with other content.",
             message_id=uuid.uuid5(uuid.NAMESPACE_URL, f"comity:replay:{digest}"),
         )
-    try:
-        verified = envelope.verify(token, our_node_id=keys.local_node().node_id)
-        _check_sender(verified.envelope)
-    except envelope.EnvelopeError as exc:
-        return _park(state, token, env, digest, exc.reason, exc.detail, message_id=message_id)
-    env = verified.envelope
+    if isinstance(checked, envelope.EnvelopeError):
+        return _park(state, token, env, digest, checked.reason, checked.detail, message_id=message_id)
+    env = checked.envelope
     if env["type"] == "receipt":
         return _park(
             state,
@@ -189,8 +212,7 @@ def _check_sender(env: dict[str, Any]) -> None:
                 ParkReason.SENDER_MISMATCH, f"This node does not host {env['from_state']}."
             )
         return
-    states = Peer.objects.filter(node_id=env["from_node"]).values_list("states", flat=True).first() or []
-    if env["from_state"] not in states:
+    if env["from_state"] not in keys.peer_states(env["from_node"]):
         raise envelope.EnvelopeError(
             ParkReason.SENDER_MISMATCH,
             f"Node {env['from_node']!r} is not trusted to speak for {env['from_state']}.",
@@ -274,9 +296,8 @@ def _sequence_and_apply(
 
 def _resume_waiting(state: State, env: dict[str, Any], position: StreamPosition) -> None:
     """Apply the parked messages of this stream that were only waiting for this one."""
-    following = (
-        InboxMessage.objects.select_for_update()
-        .filter(
+    following = _locked(
+        InboxMessage.objects.filter(
             state=state,
             status=InboxStatus.PARKED,
             park_reason__in=SELF_HEALING,
@@ -284,10 +305,16 @@ def _resume_waiting(state: State, env: dict[str, Any], position: StreamPosition)
             from_state=position.from_state,
             seq=position.last_seq + 1,
         )
-        .first()
     )
     if following is not None:
         message_retry(message=following, actor=None)
+
+
+def _locked(messages: QuerySet[InboxMessage]) -> InboxMessage | None:
+    """The one message matching, locked; asked by key first, which is cheaper when (as nearly
+    always) there is none."""
+    found = list(messages.order_by().values_list("pk", flat=True)[:1])
+    return InboxMessage.objects.select_for_update().get(pk=found[0]) if found else None
 
 
 def _park(

@@ -66,8 +66,9 @@ def local_node() -> NodeIdentity:
     return node
 
 
-# Within one delivery batch or one received message (`batch()`), the node identity and the keys
-# are read once, not once per check: a change made meanwhile is seen by the next batch.
+# Within one batch (`batch()`: one post received, one enqueued message, one claim of the
+# delivery worker, or one post of a sender thread), the node identity, the keys and the peer are
+# read once, not once per check: a change made meanwhile is seen by the next batch.
 _batch: ContextVar[dict[Any, Any] | None] = ContextVar("comity_exchange_key_batch", default=None)
 _MISSING = object()
 
@@ -92,6 +93,11 @@ def _memo(key: Any, load: Callable[[], Any]) -> Any:
     if value is _MISSING:
         value = memo[key] = load()
     return value
+
+
+def remembered(key: Any, load: Callable[[], Any]) -> Any:
+    """`load()`, read once per batch (see `batch`); outside a batch, read every time."""
+    return _memo(("remembered", key), load)
 
 
 def _forget() -> None:
@@ -238,9 +244,22 @@ def _trusted_key(node_id: str, kid: str) -> TrustedKey | None:
     )
     if row is None:
         return None
+    memo = _batch.get()
+    if memo is not None:  # the peer's States came with its key: `peer_states` needs no query
+        memo.setdefault(("states", node_id), [str(code) for code in row.peer.states or []])
     return TrustedKey(
         node_id, kid, import_public(row.public_jwk), row.not_before, row.not_after, row.revoked_at
     )
+
+
+def peer_states(node_id: str) -> list[str]:
+    """The States a peer speaks for (set when it was added); empty for an unknown node."""
+
+    def load() -> list[str]:
+        states = Peer.objects.filter(node_id=node_id).values_list("states", flat=True).first()
+        return [str(code) for code in states or []]
+
+    return list(_memo(("states", node_id), load))
 
 
 def _parse_time(value: Any, field: str) -> dt.datetime:

@@ -24,13 +24,13 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from comity.cases.enums import Direction, EventKind, RequestStatus
 from comity.cases.models import Request, RequestEvent
-from comity.exchange import envelope, keys
+from comity.exchange import envelope, keys, wake
 from comity.exchange.models import InboxMessage, OutboxMessage, Peer
 
 
@@ -130,18 +130,19 @@ def exchange_event(event: RequestEvent) -> OutboxMessage | None:
     if type_ != "request.submitted" and not travels_by_exchange(request):
         return None
     other = request.requested_state if request.direction == Direction.OUTGOING else request.requesting_state
-    to_node = route(other.code)
-    if to_node is None:
-        return None  # no electronic channel to that State: it goes on paper, as before
-    return enqueue(
-        request=request,
-        type=type_,
-        payload=payload,
-        attachments=[attachment_meta(a) for a in attachments],
-        to_state=other.code,
-        to_node=to_node,
-        from_authority=_authority(request.authority),
-    )
+    with keys.batch():  # the node identity and signing key, read once for this message
+        to_node = route(other.code)
+        if to_node is None:
+            return None  # no electronic channel to that State: it goes on paper, as before
+        return enqueue(
+            request=request,
+            type=type_,
+            payload=payload,
+            attachments=[attachment_meta(a) for a in attachments],
+            to_state=other.code,
+            to_node=to_node,
+            from_authority=_authority(request.authority),
+        )
 
 
 def enqueue(
@@ -156,8 +157,10 @@ def enqueue(
 ) -> OutboxMessage:
     """Sign and store one message of the request's stream (must run inside a transaction)."""
     node = keys.local_node()
-    # The request row lock serialises the stream's sequence numbers (the unique constraint backs it).
-    Request.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
+    if connection.features.has_select_for_update:
+        # The request row lock serialises the stream's sequence numbers (the unique constraint
+        # backs it). SQLite has no row locks: its writers already run one at a time.
+        Request.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
     last = OutboxMessage.objects.filter(
         state_id=request.state_id, request_global_id=request.global_id, to_state=to_state
     ).aggregate(m=Max("seq"))["m"]
@@ -194,6 +197,8 @@ def enqueue(
         from comity.exchange import delivery
 
         transaction.on_commit(lambda: delivery.deliver_pending_local())
+    else:
+        wake.notify_in_transaction()  # the worker sends it as soon as this change is committed
     return message
 
 

@@ -13,7 +13,7 @@ from comity.core.audit import audit_record
 from comity.core.enums import AuditAction
 from comity.core.errors import InvalidInput, NotAllowed, NotFound
 from comity.core.rules import can
-from comity.exchange import inbox, keys
+from comity.exchange import inbox, keys, wake
 from comity.exchange import rules as _rules  # noqa: F401 - registers the exchange.* rules
 from comity.exchange.models import InboxMessage, OutboxMessage, OutboxStatus, Peer
 
@@ -47,11 +47,15 @@ def inbox_message_discard(*, actor: Principal, message: InboxMessage, reason: st
 
 
 def _deliver_locally_after_commit(message: OutboxMessage) -> None:
+    """The stream of `message` may move on: deliver it locally (hub mode without a worker) or
+    wake the worker once this is committed."""
     node = keys.local_node_or_none()
     if node is not None and message.to_node == node.node_id and settings.COMITY_TASKS_BACKEND == "immediate":
         from comity.exchange import delivery
 
         transaction.on_commit(delivery.deliver_pending_local)
+    else:
+        wake.notify_in_transaction()
 
 
 @transaction.atomic

@@ -147,13 +147,14 @@ class Node:
     port: int
     web_workers: int = 2
     web_threads: int = 2
-    worker_poll: float = 0.2
+    worker_poll: float = 2.0  # the safety net only: the worker is woken when a message is committed
     extra_env: dict[str, str] = field(default_factory=dict)
     web_app: str = "comity.wsgi:application"
     fingerprint: str = ""
     web: subprocess.Popen[Any] | None = None
     worker: subprocess.Popen[Any] | None = None
     driver: subprocess.Popen[str] | None = None
+    more_workers: list[subprocess.Popen[Any]] = field(default_factory=list)
     starts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -255,6 +256,11 @@ class Node:
         argv = [sys.executable, "-m", "comity.cli", "worker", "--poll", str(self.worker_poll)]
         self.worker = self._spawn("worker", argv)
 
+    def start_another_worker(self, *, poll: float) -> None:
+        """A second (third...) `comity worker` on this node's database, as on several hosts."""
+        argv = [sys.executable, "-m", "comity.cli", "worker", "--poll", str(poll)]
+        self.more_workers.append(self._spawn(f"worker{len(self.more_workers) + 2}", argv))
+
     def kill_web(self) -> None:
         """SIGKILL the gunicorn master and its workers (no graceful shutdown)."""
         _kill_group(self.web)
@@ -303,11 +309,12 @@ class Node:
         return answer.get("result")
 
     def stop(self) -> None:
-        for proc in (self.web, self.worker, self.driver):
+        processes = [self.web, self.worker, self.driver, *self.more_workers]
+        for proc in processes:
             if proc is not None and proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(proc.pid, signal.SIGKILL)
-        for proc in (self.web, self.worker, self.driver):
+        for proc in processes:
             if proc is not None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=30)
@@ -316,6 +323,7 @@ class Node:
                         with contextlib.suppress(OSError):
                             stream.close()
         self.web = self.worker = self.driver = None
+        self.more_workers = []
 
     # --- reading the node's database (read-only, for polling) --------------------------------
     def sql(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -345,7 +353,7 @@ class Cluster:
         *,
         web_workers: int = 2,
         web_threads: int = 2,
-        worker_poll: float = 0.2,
+        worker_poll: float = 2.0,
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="comity-e2e-"))

@@ -7,6 +7,9 @@ authenticated by its own signature, every upload by a signed token. Errors are J
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from comity.core.errors import ComityError, InvalidInput
 from comity.exchange import blobs, envelope, inbox, keys
 from comity.exchange.outbox import hosted_here
+
+JOSE = "application/jose"
+BATCH = "application/json"
+MAX_BATCH = 64  # messages in one post
 
 
 def _error(code: str, detail: str, status: int) -> JsonResponse:
@@ -47,23 +54,73 @@ def key_set(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_http_methods(["POST"])
 def messages(request: HttpRequest) -> HttpResponse:
-    if keys.local_node_or_none() is None:
-        return _error("not_initialised", "This node has no identity yet.", 503)
-    if not request.content_type or request.content_type != "application/jose":
-        return _error("unsupported_media_type", "Send the message as application/jose (a compact JWS).", 415)
+    """One message (`application/jose`), or several (`application/json`, docs/protocol.md 2.1)."""
+    with keys.batch():  # the node identity and keys, read once for this post
+        if keys.local_node_or_none() is None:
+            return _error("not_initialised", "This node has no identity yet.", 503)
+        if request.content_type == JOSE:
+            return _message(request)
+        if request.content_type == BATCH:
+            return _batch(request)
+        return _error(
+            "unsupported_media_type",
+            "Send one message as application/jose (a compact JWS), or several as application/json.",
+            415,
+        )
+
+
+def _body(request: HttpRequest) -> bytes | JsonResponse:
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length <= 0 or length > envelope.MAX_JWS_BYTES:
-        return _error(
-            "invalid_envelope", f"Send one compact JWS of at most {envelope.MAX_JWS_BYTES} bytes.", 413
-        )
+        return _error("invalid_envelope", f"Send at most {envelope.MAX_JWS_BYTES} bytes.", 413)
+    return request.read(length)
+
+
+def _message(request: HttpRequest) -> HttpResponse:
+    body = _body(request)
+    if isinstance(body, JsonResponse):
+        return body
     try:
-        token = request.read(length).decode("ascii").strip()
+        token = body.decode("ascii").strip()
     except UnicodeDecodeError:
         return _error("invalid_envelope", "A compact JWS is ASCII.", 400)
     outcome = inbox.receive(token)
     if outcome.receipt:
-        return HttpResponse(outcome.receipt, status=200, content_type="application/jose")
+        return HttpResponse(outcome.receipt, status=200, content_type=JOSE)
     return _error(outcome.reason or "refused", outcome.detail, outcome.http_status)
+
+
+def _batch(request: HttpRequest) -> JsonResponse:
+    """Each message is received exactly as if it had been posted alone, in the order given; the
+    answer lists, in the same order, its receipt or the error a single post would have had."""
+    body = _body(request)
+    if isinstance(body, JsonResponse):
+        return body
+    try:
+        tokens = orjson.loads(body).get("messages")
+    except (orjson.JSONDecodeError, AttributeError):
+        tokens = None
+    if not isinstance(tokens, list) or not 1 <= len(tokens) <= MAX_BATCH:
+        return _error(
+            "invalid_envelope", f'Send {{"messages": [...]}} with 1 to {MAX_BATCH} compact JWS.', 400
+        )
+    results: list[dict[str, Any]] = []
+    for token in tokens:
+        if not isinstance(token, str) or not token.isascii():
+            results.append({"status": 400, "error": "invalid_envelope", "detail": "A compact JWS is ASCII."})
+            continue
+        outcome = inbox.receive(token.strip())
+        if outcome.receipt:
+            results.append({"status": 200, "receipt": outcome.receipt})
+        else:
+            results.append(
+                {
+                    "status": outcome.http_status,
+                    "error": outcome.reason or "refused",
+                    "detail": outcome.detail,
+                }
+            )
+    return JsonResponse({"results": results})
 
 
 def _blob_params(request: HttpRequest, sha256: str) -> tuple[str, int, str]:

@@ -1,6 +1,8 @@
 """`comity worker`: deliver the exchange outbox and run queued background tasks.
 
-The exchange delivery loop (comity.exchange.delivery) always runs. With
+The exchange delivery loop (comity.exchange.senders) always runs: COMITY_EXCHANGE_SENDERS
+threads send the outbox, several streams at once, and the worker is woken as soon as a message
+is committed (comity.exchange.wake); `--poll` is only the safety net. With
 COMITY_TASKS_BACKEND=database the database task worker of django-tasks-db (deadline reminders)
 runs beside it as a child process; with the default immediate backend tasks run when they are
 enqueued and there is nothing else to run. `--batch` delivers what is due and runs the queued
@@ -17,9 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from comity.exchange import delivery
+from comity.exchange import senders
 
 
 class Command(BaseCommand):
@@ -29,12 +31,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", action="store_true", help="deliver and run what is due, then exit")
         parser.add_argument("--queue-name", default="default")
-        parser.add_argument("--poll", type=float, default=0.2, help="seconds between polls when idle")
+        parser.add_argument(
+            "--poll",
+            type=float,
+            default=senders.POLL_SECONDS,
+            help="longest sleep when idle, in seconds (the worker is woken when a message is committed)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["poll"] > 0:
+            raise CommandError("--poll must be a positive number of seconds.")
         tasks = settings.COMITY_TASKS_BACKEND == "database"
         if options["batch"]:
-            sent = delivery.run(batch=True)
+            sent = senders.run(batch=True)
             self.stderr.write(f"Exchange: {sent} message(s) handled.")
             if tasks:
                 call_command("db_worker", "--queue-name", options["queue_name"], "--batch")
@@ -52,7 +61,7 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         try:
-            delivery.run(stop=stop, poll=options["poll"])
+            senders.run(stop=stop, poll=options["poll"])
         finally:
             if child is not None:
                 child.terminate()
