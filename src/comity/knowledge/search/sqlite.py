@@ -298,34 +298,32 @@ class SqliteBackend:
         return name
 
     def index_entries(self, entry_ids: Iterable[int]) -> None:
+        ids = sorted(set(entry_ids))
         with transaction.atomic(using=self.using), self._cursor() as cursor:
             known = set(segments(cursor))
-            for segment, ids in by_segment(entry_ids).items():
-                name = self._ensure(cursor, segment, known)
-                for first in range(0, len(ids), BATCH):
-                    batch = ids[first : first + BATCH]
-                    # One rowid per statement: FTS5 looks a rowid up directly, but scans for IN (...).
-                    cursor.executemany(f"DELETE FROM {name} WHERE rowid = %s", [(pk,) for pk in batch])  # noqa: S608 - constant names
-                    cursor.executemany(
-                        f"DELETE FROM {FACETS_TABLE} WHERE entry_id = %s",  # noqa: S608 - constant names
-                        [(pk,) for pk in batch],
-                    )
-                    self._insert(cursor, name, Entry.objects.using(self.using).filter(pk__in=batch))
+            for first in range(0, len(ids), BATCH):
+                batch = ids[first : first + BATCH]
+                entries = list(Entry.objects.using(self.using).filter(pk__in=batch).order_by("pk"))
+                self._replace(cursor, known, batch, entries)
 
     def index_written(self, entries: Sequence[Entry]) -> None:
-        """Index entries just inserted or updated, as they are in memory: index_entries reads
-        them back (in the model's -year, title order, which FTS5 also inserts more slowly)."""
-        grouped: dict[int, list[Entry]] = {}
-        for entry in sorted(entries, key=lambda e: e.pk):
-            grouped.setdefault(segment_of(entry.pk), []).append(entry)
+        """Index entries just inserted or updated, as they are in memory (index_entries reads
+        them back)."""
+        ordered = sorted(entries, key=lambda e: e.pk)
         with transaction.atomic(using=self.using), self._cursor() as cursor:
-            known = set(segments(cursor))
-            for segment, group in grouped.items():
-                name = self._ensure(cursor, segment, known)
-                pks = [(entry.pk,) for entry in group]
-                cursor.executemany(f"DELETE FROM {name} WHERE rowid = %s", pks)  # noqa: S608 - constant names
-                cursor.executemany(f"DELETE FROM {FACETS_TABLE} WHERE entry_id = %s", pks)  # noqa: S608 - constant names
-                self._insert(cursor, name, group)
+            self._replace(cursor, set(segments(cursor)), [e.pk for e in ordered], ordered)
+
+    def _replace(self, cursor: Any, known: set[int], ids: Sequence[int], entries: Sequence[Entry]) -> None:
+        """Drop the index rows of `ids`, then index `entries` (those of them that still exist),
+        each in its segment, in id order (FTS5 inserts faster so)."""
+        present = {entry.pk: entry for entry in entries}
+        for segment, group in by_segment(ids).items():
+            name = self._ensure(cursor, segment, known)
+            pks = [(pk,) for pk in group]
+            # One rowid per statement: FTS5 looks a rowid up directly, but scans for IN (...).
+            cursor.executemany(f"DELETE FROM {name} WHERE rowid = %s", pks)  # noqa: S608 - constant names
+            cursor.executemany(f"DELETE FROM {FACETS_TABLE} WHERE entry_id = %s", pks)  # noqa: S608 - constant names
+            self._insert(cursor, name, [present[pk] for pk in group if pk in present])
 
     def _insert(self, cursor: Any, name: str, entries: Iterable[Entry]) -> int:
         texts, facets = [], []
