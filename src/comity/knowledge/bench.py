@@ -486,6 +486,7 @@ def _bare(alias: str) -> Any:
             match = pg.match_tsquery(words, pg.filter_query(checked.filters))
             names = [pg.table(segment) for segment in pg.segments(cursor)]
             sql = pg.page_sql(names, words=True, match=True, facets=False)
+            cursor.execute("SET max_parallel_workers_per_gather = 0")  # as the backend does, per search
             cursor.execute(
                 sql,
                 [*pg.candidates_params(len(names), words, match, CANDIDATE_CAP + 1), CANDIDATE_CAP, 20, 0],

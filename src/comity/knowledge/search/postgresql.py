@@ -216,16 +216,23 @@ class PostgresBackend:
             got = Collected(ranked=[], count=0, exact=True)
             if names:
                 cap = common.CANDIDATE_CAP
-                cursor.execute(
-                    page_sql(names, words=words is not None, match=bool(match), facets=checked.with_facets),
-                    [
-                        *candidates_params(len(names), words, match, cap + 1),
-                        cap,
-                        checked.limit,
-                        checked.offset,
-                    ],
-                )
-                for kind, number, score, facet in cursor.fetchall():
+                with transaction.atomic(using=self.using):
+                    # The newest candidates rely on Append running the branches in order; a
+                    # parallel Append would run them at once and the LIMIT keep any of them.
+                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                    cursor.execute(
+                        page_sql(
+                            names, words=words is not None, match=bool(match), facets=checked.with_facets
+                        ),
+                        [
+                            *candidates_params(len(names), words, match, cap + 1),
+                            cap,
+                            checked.limit,
+                            checked.offset,
+                        ],
+                    )
+                    rows = cursor.fetchall()
+                for kind, number, score, facet in rows:
                     if kind == "n":
                         got.count, got.exact = min(number, cap), number <= cap
                     elif kind == "hit":
