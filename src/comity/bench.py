@@ -25,6 +25,9 @@ def _setup() -> None:
         os.environ["COMITY_DATA_DIR"] = tempfile.mkdtemp(prefix="comity-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comity.settings")
     os.environ.setdefault("COMITY_SECRET_KEY", "bench-only-key-" + "x" * 40)
+    # The benches call pages and the API hundreds of times from one client: they measure the work
+    # of a request, not the public throttles (comity.lib.throttle), which would answer 429.
+    os.environ.setdefault("COMITY_THROTTLES", "off")
     import django
 
     django.setup()

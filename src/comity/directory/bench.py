@@ -241,6 +241,8 @@ def bench_legal_basis_api(calls: int = 2_000, seed: int = 0) -> None:
         ours_urls, bare_urls_it = iter(urls), iter(bare_urls)
         ours = _time(lambda: client.get(next(ours_urls)), len(urls))
         bare = _time(lambda: client.get(next(bare_urls_it)), len(bare_urls))
+        if (status := client.get(urls[-1]).status_code) != 200:  # e.g. a throttle answering 429
+            raise SystemExit(f"bench: {urls[-1]} answered {status} after the timed calls")
     p95 = _stats(ours)[2]
     _line(
         f"GET /api/v1/legal-basis vs bare Django view, in-process, full middleware ({len(urls):,} calls; "

@@ -126,6 +126,8 @@ def bench_state_page(
             client.get("/__bench/bare")
         ours = _time(lambda: client.get(url), runs)
         bare = _time(lambda: client.get("/__bench/bare"), runs)
+        if (status := client.get(url).status_code) != 200:  # e.g. a throttle answering 429
+            raise SystemExit(f"bench: {url} answered {status} after the timed calls")
     _line(
         f"directory State page GET {url} ({authorities} authorities, {declarations} declarations, "
         f"{treaties} treaties) vs bare Django view, in-process, full middleware ({runs:,} calls)",
