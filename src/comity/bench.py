@@ -11,12 +11,13 @@ they are reported, never asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -31,6 +32,23 @@ def _setup() -> None:
     import django
 
     django.setup()
+
+
+@contextlib.contextmanager
+def bench_database() -> Iterator[Any]:
+    """A fresh database for a bench run (`_setup()` first), removed afterwards; on SQLite a file,
+    as in production, rather than Django's default in-memory test database. Yields the connection."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = os.path.join(
+            os.environ["COMITY_DATA_DIR"], "bench.sqlite3"
+        )
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield connection
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _stats(samples: list[float]) -> tuple[float, float, float]:
@@ -214,17 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--knowledge-runs", type=int, default=20, help="searches per query in that bench")
     args = parser.parse_args(argv)
     _setup()
-    from django.db import connection
-
     from comity import __version__
 
-    if connection.vendor == "sqlite":
-        # A file, as in production, rather than Django's default in-memory test database.
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(
-            os.environ["COMITY_DATA_DIR"], "bench.sqlite3"
-        )
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database() as connection:
         print(
             f"Comity {__version__} benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})\n"
         )
@@ -256,8 +266,6 @@ def main(argv: list[str] | None = None) -> None:
         from comity.knowledge.bench import bench_knowledge
 
         bench_knowledge(total=args.knowledge_entries, runs=args.knowledge_runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import time
 import uuid
 from typing import Any
 
-from comity.bench import _line, _setup, _stats, _time
+from comity.bench import _line, _setup, _stats, _time, bench_database
 
 BENCH_STATE = "BNQ"
 BATCH = 10_000
@@ -310,18 +309,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=300)
     args = parser.parse_args(argv)
     _setup()
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(
-            os.environ["COMITY_DATA_DIR"], "bench.sqlite3"
-        )
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database() as connection:
         print(f"Comity case benchmarks on {connection.vendor}\n")
         bench_requests(args.total, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

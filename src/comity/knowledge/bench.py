@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from comity.bench import _fmt_ms, _line, _setup, _stats, _time
+from comity.bench import _fmt_ms, _line, _setup, _stats, _time, bench_database
 
 GENERATOR_VERSION = 2
 BATCH = 10_000
@@ -633,17 +633,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
     _setup()
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = os.path.join(
-            os.environ["COMITY_DATA_DIR"], "bench.sqlite3"
-        )
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database():
         bench_knowledge(args.total, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
