@@ -27,6 +27,7 @@ from comity.exchange import delivery, envelope, keys, outbox, senders, wake
 from comity.exchange.models import OutboxMessage, OutboxStatus
 from comity.exchange.testing import base_env
 from tests.cases import CaseWorld, make_case_world, outgoing
+from tests.exchange import applied_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -62,25 +63,7 @@ class Peer:
         return env["request_id"], env["payload"]["text"]
 
     def receipt(self, token: str) -> str:
-        _header, env = envelope.peek(token)
-        receipt = envelope.build(
-            type="receipt",
-            from_node=PEER,
-            to_node=env["from_node"],
-            from_state=env["to_state"],
-            to_state=env["from_state"],
-            request_id=env["request_id"],
-            seq=None,
-            payload={
-                "message_id": env["id"],
-                "message_digest": envelope.digest(token),
-                "status": "applied",
-                "reason": "",
-                "detail": "",
-                "received": envelope.now_iso(),
-            },
-        )
-        return envelope.sign(receipt, self.signer)
+        return applied_receipt(token, node_id=PEER, signer=self.signer)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from joserfc.jwk import OKPKey
 
 from comity.exchange import envelope, keys
 from comity.exchange.testing import Cluster, Node, wait_for
+from tests.exchange import applied_receipt
 
 pytestmark = pytest.mark.e2e
 
@@ -65,24 +66,7 @@ class StandIn:
             self.posts.append(env)
             self.changed.notify_all()
         self.hold(env)
-        receipt = envelope.build(
-            type="receipt",
-            from_node=self.node_id,
-            to_node=env["from_node"],
-            from_state=env["to_state"],
-            to_state=env["from_state"],
-            request_id=env["request_id"],
-            seq=None,
-            payload={
-                "message_id": env["id"],
-                "message_digest": envelope.digest(token),
-                "status": "applied",
-                "reason": "",
-                "detail": "",
-                "received": envelope.now_iso(),
-            },
-        )
-        return envelope.sign(receipt, self.signer)
+        return applied_receipt(token, node_id=self.node_id, signer=self.signer)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
