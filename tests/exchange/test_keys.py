@@ -103,6 +103,17 @@ def test_after_rotation_the_new_key_signs_and_the_old_one_still_verifies(node: A
     assert [k["kid"] for k in keys.jwks()["keys"]] == [old_kid, new.kid]
 
 
+def test_a_key_is_valid_from_the_whole_second_its_key_set_publishes(node: Any) -> None:
+    """A message signed in the key's first second (created in milliseconds) is within its
+    validity: the stored start is the published nbf, not a later instant of that second."""
+    start = timezone.now().replace(microsecond=999_000)
+    new = keys.key_create(not_before=start)
+    assert new.not_before == start.replace(microsecond=0)
+    published = next(k for k in keys.jwks()["keys"] if k["kid"] == new.kid)
+    assert published["nbf"] == int(new.not_before.timestamp())
+    assert new.not_after - new.not_before == keys.DEFAULT_VALIDITY
+
+
 def test_a_revoked_key_is_refused_and_no_longer_signs(node: Any) -> None:
     old_kid = keys.current_signer().kid
     token = envelope.sign(own_envelope())

@@ -142,7 +142,9 @@ def key_create(
     node = local_node()
     key = OKPKey.generate_key("Ed25519")
     kid = f"{node.node_id}#{timezone.now():%Y%m%d}-{random_code(6)}"
-    start = not_before or timezone.now()
+    # Whole seconds, as the key set publishes nbf/exp: a message signed in the key's first second
+    # (created has milliseconds) is within its validity here and at every peer.
+    start = (not_before or timezone.now()).replace(microsecond=0)
     private = key.as_dict(private=True)
     return SigningKey.objects.create(
         kid=kid,
